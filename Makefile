@@ -1,0 +1,55 @@
+# Two commands for people:
+#   make lab    create .venv if missing and open the course in JupyterLab
+#   make test   create .venv if missing (with test tools) and run every test
+# Everything installs into .venv beside this file; nothing is installed globally.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+PORT ?= 8888
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: lab test venv venv-dev course check-python clean help browser-deps bench
+
+help:
+	@echo "make lab      set up .venv if needed and open the course in JupyterLab"
+	@echo "make test     set up .venv (with test tools) if needed and run every test"
+	@echo "make course   regenerate course/ (student notebooks) from solutions/"
+	@echo "make bench    print the engine benchmark table"
+	@echo "make clean    remove .venv and caches"
+
+check-python:
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else 1)' 2>/dev/null || { \
+	  echo "error: this course needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; \
+	  echo "       Install Python 3.11+ and run again, or point at it: make lab PYTHON=/path/to/python3.11"; exit 1; }
+
+$(VENV)/.runtime-stamp: requirements.txt pyproject.toml | check-python
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev-stamp: $(VENV)/.runtime-stamp requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.runtime-stamp
+venv-dev: $(VENV)/.dev-stamp
+
+lab: venv
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=course --port $(PORT) $(ROOT_FLAG)
+
+test: venv-dev
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+course: venv
+	$(PY) -m autograder generate
+
+bench: venv-dev
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
