@@ -1,1 +1,18 @@
-"""backprop: the numpy autograd engine, data sets, training loop, plots and widgets of the course."""
+"""backprop: the numpy autograd engine, data sets, training loop, plots and widgets of the course.
+
+Core: `Value` (scalar autograd, micrograd-style), `Tensor` (numpy-backed reverse-mode autograd), `Function`
+(custom ops), `gradcheck` (finite-difference checks). Layers, losses and optimizers live in `backprop.nn` and
+`backprop.optim`.
+"""
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .tensor import Tensor, matmul
+from .creation import ones, ones_like, randn, tensor, zeros, zeros_like
+from .functional import cat, concatenate, log_softmax, maximum, minimum, softmax, stack, where
+from .function import Context, Function
+
+__all__ = [
+    "Tensor", "tensor", "zeros", "ones", "randn", "zeros_like", "ones_like",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "Function", "Context", "matmul", "concatenate", "cat", "stack", "softmax", "log_softmax",
+    "maximum", "minimum", "where",
+]

@@ -1,0 +1,98 @@
+"""The backward pass: order the graph, then push gradients from the output back to the leaves.
+
+Two steps, as in micrograd: (1) an iterative depth-first search lists the nodes so that every node comes
+after its parents (a topological order; no recursion, so deep graphs are fine); (2) walking that list in
+reverse, each node hands its incoming gradient to its `_backward` function, which returns one gradient per
+parent (the chain rule); gradients arriving at the same node from several paths are added up.
+Leaf tensors (created by you with requires_grad=True) ACCUMULATE into `.grad`, as in PyTorch.
+"""
+import numpy as np
+
+
+def topological_order(root):
+    """Nodes of the graph that ends at `root`, parents before children, only those that require grad."""
+    order = []
+    visited = set()
+    stack = [(root, False)]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node, expanded = pop()
+        if expanded:
+            order.append(node)
+            continue
+        key = id(node)
+        if key in visited:
+            continue
+        visited.add(key)
+        push((node, True))
+        for parent in node._parents:
+            if parent.requires_grad and id(parent) not in visited:
+                push((parent, False))
+    return order
+
+
+def _shape_error(node, index, parent, grad):
+    """A clear message when a backward function returns a gradient of the wrong shape."""
+    msg = (f"backward of '{node._op}' returned a gradient of shape {grad.shape} for its input {index}, "
+           f"which has shape {parent.data.shape}. A gradient must have exactly the shape of its input")
+    if grad.shape == parent.data.shape[::-1]:
+        msg += " (the shapes are reversed: is a transpose missing?)"
+    elif grad.size != parent.data.size:
+        msg += " (did you forget to sum over a broadcast axis?)"
+    return RuntimeError(msg + ".")
+
+
+def run_backward(root, gradient: np.ndarray) -> None:
+    """Propagate `gradient` (d output / d root, an array we own) from `root` to every leaf that requires grad."""
+    order = topological_order(root)
+    pending = {id(root): gradient}  # id(node) -> gradient summed so far
+    seen = {id(gradient)}  # ids of arrays already handed out: a second hand-out means the array is shared
+    shared = set()
+    leaves = []
+    for node in reversed(order):
+        backward = node._backward
+        if backward is None:  # a leaf: assign after the loop, once sharing is known
+            leaves.append(node)
+            continue
+        grad = pending.pop(id(node), None)
+        if grad is None:
+            continue
+        if node._retain_grad:
+            node.grad = grad
+            shared.add(id(grad))
+        parent_grads = backward(grad)
+        parents = node._parents
+        if len(parent_grads) != len(parents):
+            raise RuntimeError(f"backward of '{node._op}' returned {len(parent_grads)} gradients for "
+                               f"{len(parents)} inputs: return exactly one (an array or None) per input.")
+        for index, (parent, pgrad) in enumerate(zip(parents, parent_grads)):
+            if pgrad is None or not parent.requires_grad:
+                continue
+            if type(pgrad) is not np.ndarray:
+                pgrad = np.asarray(pgrad, dtype=parent.data.dtype)
+            if pgrad.shape != parent.data.shape:
+                raise _shape_error(node, index, parent, pgrad)
+            key = id(pgrad)
+            if key in seen:
+                shared.add(key)
+            else:
+                seen.add(key)
+            pkey = id(parent)
+            previous = pending.get(pkey)
+            if previous is None:
+                pending[pkey] = pgrad
+            else:
+                total = previous + pgrad  # a new array: never add in place into an array someone else holds
+                seen.add(id(total))
+                pending[pkey] = total
+    for leaf in leaves:
+        grad = pending.pop(id(leaf), None)
+        if grad is None:
+            continue
+        if leaf.grad is None:
+            owned = grad.flags.owndata and grad.flags.writeable and id(grad) not in shared
+            leaf.grad = grad if owned else grad.copy()
+        elif leaf.grad.flags.writeable and leaf.grad.shape == grad.shape:
+            leaf.grad += grad
+        else:
+            leaf.grad = leaf.grad + grad

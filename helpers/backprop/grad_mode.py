@@ -1,0 +1,57 @@
+"""Switching graph recording on and off: `no_grad()`, `enable_grad()`, `is_grad_enabled()`.
+
+Inside `with no_grad():` operations on tensors build no graph (as in PyTorch), which is what you want for
+evaluation and for optimizer updates.
+"""
+import functools
+
+
+class _GradMode:
+    """Holds the global on/off switch; a class attribute so the hot path reads it with one lookup."""
+
+    __slots__ = ()
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True when operations currently record a graph for backward()."""
+    return _GradMode.enabled
+
+
+class set_grad_enabled:
+    """Context manager (and decorator) that turns graph recording on or off inside its block."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self.previous = None
+
+    def __enter__(self):
+        self.previous = _GradMode.enabled
+        _GradMode.enabled = self.mode
+        return self
+
+    def __exit__(self, *exc_info):
+        _GradMode.enabled = self.previous
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(self.mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(set_grad_enabled):
+    """`with no_grad():` runs operations without recording a graph (evaluation, parameter updates)."""
+
+    def __init__(self):
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """`with enable_grad():` records a graph again inside a no_grad() block."""
+
+    def __init__(self):
+        super().__init__(True)
