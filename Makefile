@@ -40,9 +40,13 @@ venv: $(VENV)/.runtime-stamp
 venv-dev: $(VENV)/.dev-stamp
 
 lab: venv
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=course --port $(PORT) $(ROOT_FLAG)
+	$(PY) scripts/lab.py --port $(PORT)
 
-test: venv-dev
+# Debian's chromium for the browser tests (tests/browser); idempotent, skips politely when not root.
+browser-deps:
+	@bash scripts/install-browser.sh
+
+test: venv-dev browser-deps
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 course: venv

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Open the course in JupyterLab, set up for a student: nbgrader's Assignment List and Validate button work.
+
+Usage (from the repository root, with the course's Python, e.g. `.venv/bin/python`):
+
+    python scripts/lab.py                      # JupyterLab on course/, port 8888
+    python scripts/lab.py --port 9000 --no-browser
+    python scripts/lab.py --exchange /srv/nbgrader/exchange   # a class's shared exchange
+    python scripts/lab.py --write-config DIR   # only write the student config into DIR (Binder's postBuild)
+
+What it does: writes a small Jupyter config directory (inside the Python environment, never inside course/,
+which is generated) holding an `nbgrader_config.py` (course id and exchange directory, created if missing) and
+JupyterLab page config that hides the instructor-only nbgrader panels (Formgrader, Courses, Create Assignment)
+and the online news prompt;
+then starts `jupyter lab` on course/ with that directory on JUPYTER_CONFIG_PATH, adding `--allow-root` when
+run as root.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+COURSE_ID = "backprop-course"
+EXCHANGE_ENV = "BACKPROP_EXCHANGE"
+DEFAULT_EXCHANGE = "~/.local/share/backprop-course/exchange"
+
+# nbgrader 0.9 JupyterLab plugins and server extensions that only an instructor needs.
+INSTRUCTOR_LAB_PLUGINS = (
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:course-list",
+    "@jupyter/nbgrader:create-assignment",
+)
+# The "get notified about Jupyter news?" prompt would fetch from the internet; the course runs offline.
+OFFLINE_LAB_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
+INSTRUCTOR_SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.course_list",
+)
+
+NBGRADER_CONFIG_TEMPLATE = '''\
+"""Student-side nbgrader config written by scripts/lab.py: course id and exchange directory."""
+import os
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+c.CourseDirectory.course_id = {course_id!r}
+# The exchange is where an instructor releases assignments and students submit them.
+# The environment variable {env} overrides it (a class on one server shares one exchange).
+_exchange = os.path.expanduser(os.environ.get({env!r}) or {exchange!r})
+os.makedirs(_exchange, exist_ok=True)
+c.Exchange.root = _exchange
+'''
+
+
+def default_config_dir() -> Path:
+    """Where the launcher keeps its generated Jupyter config: inside the running Python environment."""
+    return Path(sys.prefix) / "etc" / "backprop-course-lab"
+
+
+def write_student_config(config_dir: Path, exchange: str, course_id: str = COURSE_ID) -> Path:
+    """Write nbgrader_config.py and JupyterLab page config for students into config_dir; return it."""
+    config_dir = Path(config_dir)
+    (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
+    (config_dir / "nbgrader_config.py").write_text(
+        NBGRADER_CONFIG_TEMPLATE.format(course_id=course_id, env=EXCHANGE_ENV, exchange=exchange)
+    )
+    page_config = {"disabledExtensions": {name: True for name in INSTRUCTOR_LAB_PLUGINS + OFFLINE_LAB_PLUGINS}}
+    (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(page_config, indent=2) + "\n")
+    server_config = {
+        "ServerApp": {"jpserver_extensions": {name: False for name in INSTRUCTOR_SERVER_EXTENSIONS}}
+    }
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps(server_config, indent=2) + "\n")
+    return config_dir
+
+
+def lab_command(root: Path, port: int, open_browser: bool, token: str | None, extra: list[str]) -> list[str]:
+    """The `jupyter lab` command line for the course root (adds --allow-root for root)."""
+    jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or shutil.which("jupyter")
+    if jupyter is None:
+        raise SystemExit(
+            "error: `jupyter` was not found next to this Python or on PATH.\n"
+            "       Run `make lab` (it installs JupyterLab into .venv) or `pip install -r requirements.txt`."
+        )
+    command = [jupyter, "lab", f"--ServerApp.root_dir={root}", f"--port={port}"]
+    if not open_browser:
+        command.append("--no-browser")
+    if token is not None:
+        command.append(f"--IdentityProvider.token={token}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    return command + extra
+
+
+def lab_environment(config_dir: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """A copy of the environment with config_dir first on JUPYTER_CONFIG_PATH."""
+    env = dict(os.environ if base is None else base)
+    existing = env.get("JUPYTER_CONFIG_PATH")
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(config_dir)] + ([existing] if existing else []))
+    return env
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options; anything after `--` goes to `jupyter lab` unchanged."""
+    parser = argparse.ArgumentParser(
+        prog="scripts/lab.py",
+        description="Open the course in JupyterLab with nbgrader's Assignment List and Validate button.",
+        epilog="Arguments after `--` are passed to `jupyter lab` unchanged.",
+    )
+    parser.add_argument("--root", type=Path, default=REPO / "course",
+                        help="folder to open (default: course/ of this repository)")
+    parser.add_argument("--port", type=int, default=8888, help="port to serve on (default: 8888)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    parser.add_argument("--token", default=None, help="access token (default: JupyterLab makes one)")
+    parser.add_argument("--exchange", default=None,
+                        help=f"nbgrader exchange directory (default: ${EXCHANGE_ENV} or {DEFAULT_EXCHANGE})")
+    parser.add_argument("--course-id", default=COURSE_ID, help=f"nbgrader course id (default: {COURSE_ID})")
+    parser.add_argument("--config-dir", type=Path, default=None,
+                        help="where to write the generated Jupyter config (default: inside the Python env)")
+    parser.add_argument("--write-config", type=Path, metavar="DIR", default=None,
+                        help="only write the student config into DIR and exit (e.g. for Binder's postBuild)")
+    parser.add_argument("--print-command", action="store_true",
+                        help="write the config, print the command and JUPYTER_CONFIG_PATH, do not start")
+    own, _, extra = _split_passthrough(argv if argv is not None else sys.argv[1:])
+    args = parser.parse_args(own)
+    args.extra = extra
+    return args
+
+
+def _split_passthrough(argv: list[str]) -> tuple[list[str], str, list[str]]:
+    """Split argv at the first `--` into (ours, separator, jupyter's)."""
+    if "--" in argv:
+        index = argv.index("--")
+        return argv[:index], "--", argv[index + 1:]
+    return argv, "", []
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the student config and start JupyterLab (or just write/print, see --help)."""
+    args = parse_args(argv)
+    exchange = args.exchange or DEFAULT_EXCHANGE
+    if args.exchange:
+        os.environ[EXCHANGE_ENV] = args.exchange  # the generated config reads it first
+    if args.write_config is not None:
+        path = write_student_config(args.write_config, exchange, args.course_id)
+        print(f"wrote the student Jupyter/nbgrader config into {path}")
+        return 0
+    root = args.root.resolve()
+    if not root.is_dir():
+        print(f"error: {root} is not a folder. Pass --root with the course folder "
+              f"(or run `make course` to generate course/).", file=sys.stderr)
+        return 2
+    if not 0 < args.port < 65536:
+        print(f"error: --port {args.port} is not a TCP port (1-65535).", file=sys.stderr)
+        return 2
+    config_dir = write_student_config(args.config_dir or default_config_dir(), exchange, args.course_id)
+    command = lab_command(root, args.port, not args.no_browser, args.token, args.extra)
+    env = lab_environment(config_dir)
+    if args.print_command:
+        print(f"JUPYTER_CONFIG_PATH={env['JUPYTER_CONFIG_PATH']}")
+        print(" ".join(command))
+        return 0
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
