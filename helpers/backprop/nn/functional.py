@@ -1,0 +1,420 @@
+"""Layer operations as functions (torch.nn.functional): each is ONE graph node with a hand-written backward.
+
+Every function computes its forward pass with numpy and hands `Tensor._from_op` a closure that maps the
+output's gradient to one gradient per input. Fusing a layer into one node (rather than composing many small
+ops) is what keeps the engine fast: x @ W.T + b is one node, log-softmax + NLL is one node.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..tensor import Tensor
+
+__all__ = [
+    "linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax",
+    "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+    "conv2d", "max_pool2d", "dropout", "embedding", "stack",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# ---- small helpers --------------------------------------------------------------------------------
+def _as_tensor(x) -> Tensor:
+    """Accept a Tensor, a numpy array or nested lists as a layer input."""
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float64))
+
+
+def _needs(t) -> bool:
+    return t is not None and t.requires_grad
+
+
+def _pair(value, name: str) -> tuple[int, int]:
+    """An int or a pair of ints (PyTorch's kernel_size/stride/padding convention) as a pair."""
+    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) for v in pair):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _check_reduction(name: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _reduce(name: str, per_element: np.ndarray, reduction: str):
+    """Reduce per-element losses; also return the factor d(loss)/d(per_element) for a scalar reduction."""
+    _check_reduction(name, reduction)
+    if reduction == "mean":
+        return np.array(per_element.mean()), 1.0 / max(per_element.size, 1)
+    if reduction == "sum":
+        return np.array(per_element.sum()), 1.0
+    return per_element, None
+
+
+def _target_array(target) -> np.ndarray:
+    return np.asarray(target.data if isinstance(target, Tensor) else target)
+
+
+# ---- linear and activations -------------------------------------------------------------------------
+def linear(input, weight: Tensor, bias: Tensor | None = None, _layer: str = "linear") -> Tensor:
+    """y = x @ W.T + b as one node; W has PyTorch's shape (out_features, in_features); x may be (..., in)."""
+    x = _as_tensor(input)
+    xd, w = x.data, weight.data
+    if xd.ndim == 0 or xd.shape[-1] != w.shape[1]:
+        raise ValueError(f"{_layer}: expected input of shape (..., {w.shape[1]}) (last dimension = in_features "
+                         f"= {w.shape[1]}), got input of shape {xd.shape}")
+    out = xd @ w.T
+    if bias is not None:
+        out += bias.data
+
+    def backward(g):
+        gx = g @ w if x.requires_grad else None
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
+        gw = g2.T @ x2 if weight.requires_grad else None
+        if bias is None:
+            return gx, gw
+        return gx, gw, (g2.sum(axis=0) if bias.requires_grad else None)
+
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    return Tensor._from_op(out, parents, backward, "linear")
+
+
+def relu(input) -> Tensor:
+    """max(x, 0) as one node; the gradient passes where x > 0."""
+    x = _as_tensor(input)
+    mask = x.data > 0
+    out = x.data * mask
+    return Tensor._from_op(out, (x,), lambda g: (g * mask,), "relu")
+
+
+def leaky_relu(input, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, negative_slope * x elsewhere."""
+    x = _as_tensor(input)
+    slope = np.where(x.data > 0, 1.0, negative_slope)
+    return Tensor._from_op(x.data * slope, (x,), lambda g: (g * slope,), "leaky_relu")
+
+
+def tanh(input) -> Tensor:
+    """tanh(x); d/dx = 1 - tanh(x)^2."""
+    x = _as_tensor(input)
+    out = np.tanh(x.data)
+    return Tensor._from_op(out, (x,), lambda g: (g * (1.0 - out * out),), "tanh")
+
+
+def sigmoid(input) -> Tensor:
+    """1 / (1 + exp(-x)), computed without overflow; d/dx = s (1 - s)."""
+    x = _as_tensor(input)
+    out = _stable_sigmoid(x.data)
+    return Tensor._from_op(out, (x,), lambda g: (g * out * (1.0 - out),), "sigmoid")
+
+
+def _stable_sigmoid(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _log_softmax_array(z: np.ndarray, axis: int) -> np.ndarray:
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def softmax(input, dim: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along dim, shifted by the max so it never overflows."""
+    x = _as_tensor(input)
+    out = np.exp(_log_softmax_array(x.data, dim))
+
+    def backward(g):
+        return (out * (g - (g * out).sum(axis=dim, keepdims=True)),)
+
+    return Tensor._from_op(out, (x,), backward, "softmax")
+
+
+def log_softmax(input, dim: int = -1) -> Tensor:
+    """log(softmax(x)) along dim, computed as x - max - log(sum(exp(x - max)))."""
+    x = _as_tensor(input)
+    out = _log_softmax_array(x.data, dim)
+
+    def backward(g):
+        return (g - np.exp(out) * g.sum(axis=dim, keepdims=True),)
+
+    return Tensor._from_op(out, (x,), backward, "log_softmax")
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new axis (one node; its backward splits the gradient back up)."""
+    ts = [_as_tensor(t) for t in tensors]
+    out = np.stack([t.data for t in ts], axis=dim)
+
+    def backward(g):
+        parts = np.moveaxis(g, dim, 0)
+        return tuple(parts[i] if t.requires_grad else None for i, t in enumerate(ts))
+
+    return Tensor._from_op(out, tuple(ts), backward, "stack")
+
+
+# ---- losses -----------------------------------------------------------------------------------------
+def _same_shape(name: str, x: np.ndarray, y: np.ndarray) -> None:
+    if x.shape != y.shape:
+        raise ValueError(f"{name}: input has shape {x.shape} but target has shape {y.shape}; they must match "
+                         "(reshape one of them, e.g. target.reshape(input.shape), to avoid silent broadcasting)")
+
+
+def mse_loss(input, target, reduction: str = "mean") -> Tensor:
+    """Mean squared error: mean((input - target)^2)."""
+    x = _as_tensor(input)
+    t = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=np.float64))
+    _same_shape("mse_loss", x.data, t.data)
+    diff = x.data - t.data
+    out, scale = _reduce("mse_loss", diff * diff, reduction)
+
+    def backward(g):
+        gx = 2.0 * diff * (g * scale if scale is not None else g)
+        return (gx if x.requires_grad else None), (-gx if t.requires_grad else None)
+
+    return Tensor._from_op(out, (x, t), backward, "mse_loss")
+
+
+def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
+    """-(y log p + (1 - y) log(1 - p)) for probabilities p in [0, 1]; logs are clamped at -100 like PyTorch."""
+    p = _as_tensor(input)
+    y = np.asarray(_target_array(target), dtype=np.float64)
+    _same_shape("binary_cross_entropy", p.data, y)
+    pd = p.data
+    if np.any((pd < 0) | (pd > 1)) or np.any(np.isnan(pd)):
+        raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1] (apply sigmoid first, or "
+                         f"use binary_cross_entropy_with_logits); got values in [{pd.min()}, {pd.max()}]")
+    per = -(y * np.maximum(np.log(pd), -100.0) + (1.0 - y) * np.maximum(np.log1p(-pd), -100.0)) \
+        if pd.size else pd.copy()
+    out, scale = _reduce("binary_cross_entropy", per, reduction)
+
+    def backward(g):
+        d = (pd - y) / np.maximum((1.0 - pd) * pd, 1e-12)
+        return (d * (g * scale if scale is not None else g),)
+
+    return Tensor._from_op(out, (p,), backward, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> Tensor:
+    """Sigmoid + binary cross-entropy in one stable node: max(z, 0) - z y + log(1 + exp(-|z|))."""
+    z = _as_tensor(input)
+    y = np.asarray(_target_array(target), dtype=np.float64)
+    _same_shape("binary_cross_entropy_with_logits", z.data, y)
+    zd = z.data
+    per = np.maximum(zd, 0.0) - zd * y + np.log1p(np.exp(-np.abs(zd)))
+    out, scale = _reduce("binary_cross_entropy_with_logits", per, reduction)
+
+    def backward(g):
+        return ((_stable_sigmoid(zd) - y) * (g * scale if scale is not None else g),)
+
+    return Tensor._from_op(out, (z,), backward, "binary_cross_entropy_with_logits")
+
+
+def _class_targets(name: str, target, n: int, num_classes: int) -> np.ndarray:
+    """Validate integer class indices: right length, whole numbers, each in [0, num_classes)."""
+    t = _target_array(target)
+    if t.dtype.kind == "f":
+        if not np.all(t == np.round(t)):
+            raise ValueError(f"{name}: target must hold integer class indices, got non-integer values")
+        t = t.astype(np.int64)
+    elif t.dtype.kind not in "iub":
+        raise TypeError(f"{name}: target must hold integer class indices, got dtype {t.dtype}")
+    if t.shape != (n,):
+        raise ValueError(f"{name}: expected target of shape ({n},) (one class index per row of input), "
+                         f"got shape {t.shape}")
+    if n and (t.min() < 0 or t.max() >= num_classes):
+        bad = t[(t < 0) | (t >= num_classes)][0]
+        raise IndexError(f"{name}: target contains class index {bad}, but input has {num_classes} classes "
+                         f"(valid indices are 0..{num_classes - 1})")
+    return t
+
+
+def _check_logits(name: str, zd: np.ndarray) -> None:
+    if zd.ndim != 2:
+        raise ValueError(f"{name}: expected input of shape (batch, classes), got shape {zd.shape}")
+
+
+def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
+    """Log-softmax + negative log-likelihood in one stable node: logits (N, C), integer targets (N,).
+
+    The gradient with respect to the logits is (softmax(z) - onehot(target)) / N for the mean.
+    """
+    z = _as_tensor(input)
+    zd = z.data
+    _check_logits("cross_entropy", zd)
+    _check_reduction("cross_entropy", reduction)
+    n, c = zd.shape
+    t = _class_targets("cross_entropy", target, n, c)
+    rows = np.arange(n)
+    shifted = zd - zd.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    sumexp = exp.sum(axis=1, keepdims=True)
+    per = np.log(sumexp[:, 0]) - shifted[rows, t]
+    out, scale = _reduce("cross_entropy", per, reduction)
+
+    def backward(g):
+        grad = exp / sumexp
+        grad[rows, t] -= 1.0
+        if scale is None:
+            grad *= g[:, None]
+        else:
+            grad *= g * scale
+        return (grad,)
+
+    return Tensor._from_op(out, (z,), backward, "cross_entropy")
+
+
+def nll_loss(input, target, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of integer targets given log-probabilities (N, C) (e.g. from log_softmax)."""
+    z = _as_tensor(input)
+    _check_logits("nll_loss", z.data)
+    _check_reduction("nll_loss", reduction)
+    n, c = z.data.shape
+    t = _class_targets("nll_loss", target, n, c)
+    rows = np.arange(n)
+    out, scale = _reduce("nll_loss", -z.data[rows, t], reduction)
+
+    def backward(g):
+        grad = np.zeros_like(z.data)
+        grad[rows, t] = -(g * scale if scale is not None else g)
+        return (grad,)
+
+    return Tensor._from_op(out, (z,), backward, "nll_loss")
+
+
+# ---- convolution and pooling ------------------------------------------------------------------------
+def _check_nchw(name: str, xd: np.ndarray, channels: int | None = None) -> None:
+    if xd.ndim != 4 or (channels is not None and xd.shape[1] != channels):
+        expected = f"(N, {channels}, H, W)" if channels is not None else "(N, C, H, W)"
+        raise ValueError(f"{name}: expected input of shape {expected} (batch, channels, height, width), "
+                         f"got input of shape {xd.shape}")
+
+
+def _out_size(name: str, size: int, k: int, s: int, p: int) -> int:
+    out = (size + 2 * p - k) // s + 1
+    if out < 1:
+        raise ValueError(f"{name}: kernel of size {k} does not fit an input of size {size} with padding {p}")
+    return out
+
+
+def _windows(xp: np.ndarray, kh: int, kw: int, sh: int, sw: int) -> np.ndarray:
+    """View of every (kh, kw) patch of an NCHW array at the given stride: shape (N, C, Ho, Wo, kh, kw)."""
+    return sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+
+
+def _scatter_windows(dwin: np.ndarray, padded_shape, kh, kw, sh, sw) -> np.ndarray:
+    """Inverse of _windows for gradients (col2im): add each patch's gradient back where the patch came from."""
+    dxp = np.zeros(padded_shape, dtype=dwin.dtype)
+    ho, wo = dwin.shape[2], dwin.shape[3]
+    for i in range(kh):
+        for j in range(kw):
+            dxp[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw] += dwin[:, :, :, :, i, j]
+    return dxp
+
+
+def _pad(xd: np.ndarray, ph: int, pw: int, value: float = 0.0) -> np.ndarray:
+    if ph == 0 and pw == 0:
+        return xd
+    return np.pad(xd, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, _layer: str = "conv2d") -> Tensor:
+    """2-D convolution (cross-correlation, as PyTorch) of NCHW input with weight (out_ch, in_ch, kh, kw).
+
+    im2col: every receptive field becomes a row of a matrix, so the convolution is one matrix product;
+    the backward pass is the transpose product plus col2im (scatter-add of patch gradients).
+    """
+    x = _as_tensor(input)
+    xd, w = x.data, weight.data
+    o, c, kh, kw = w.shape
+    _check_nchw(_layer, xd, c)
+    sh, sw = _pair(stride, "stride")
+    ph, pw = _pair(padding, "padding")
+    n, _, h, wd = xd.shape
+    ho, wo = _out_size(_layer, h, kh, sh, ph), _out_size(_layer, wd, kw, sw, pw)
+    xp = _pad(xd, ph, pw)
+    cols = _windows(xp, kh, kw, sh, sw).transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, c * kh * kw)
+    wmat = w.reshape(o, c * kh * kw)
+    out = cols @ wmat.T
+    if bias is not None:
+        out += bias.data
+    out = out.reshape(n, ho, wo, o).transpose(0, 3, 1, 2)
+
+    def backward(g):
+        g2 = g.transpose(0, 2, 3, 1).reshape(n * ho * wo, o)
+        gw = (g2.T @ cols).reshape(w.shape) if weight.requires_grad else None
+        gx = None
+        if x.requires_grad:
+            dwin = (g2 @ wmat).reshape(n, ho, wo, c, kh, kw).transpose(0, 3, 1, 2, 4, 5)
+            dxp = _scatter_windows(dwin, xp.shape, kh, kw, sh, sw)
+            gx = dxp[:, :, ph:ph + h, pw:pw + wd]
+        if bias is None:
+            return gx, gw
+        return gx, gw, (g2.sum(axis=0) if bias.requires_grad else None)
+
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    return Tensor._from_op(np.ascontiguousarray(out), parents, backward, "conv2d")
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0) -> Tensor:
+    """Max over each (kh, kw) window of NCHW input; the gradient goes to the winning element of each window."""
+    x = _as_tensor(input)
+    xd = x.data
+    _check_nchw("max_pool2d", xd)
+    kh, kw = _pair(kernel_size, "kernel_size")
+    sh, sw = _pair(kernel_size if stride is None else stride, "stride")
+    ph, pw = _pair(padding, "padding")
+    n, c, h, wd = xd.shape
+    ho, wo = _out_size("max_pool2d", h, kh, sh, ph), _out_size("max_pool2d", wd, kw, sw, pw)
+    xp = _pad(xd, ph, pw, value=-np.inf)
+    win = _windows(xp, kh, kw, sh, sw).reshape(n, c, ho, wo, kh * kw)
+    arg = win.argmax(axis=-1)
+    out = np.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
+
+    def backward(g):
+        dwin = np.zeros((n, c, ho, wo, kh * kw), dtype=g.dtype)
+        np.put_along_axis(dwin, arg[..., None], g[..., None], axis=-1)
+        dxp = _scatter_windows(dwin.reshape(n, c, ho, wo, kh, kw), xp.shape, kh, kw, sh, sw)
+        return (dxp[:, :, ph:ph + h, pw:pw + wd],)
+
+    return Tensor._from_op(out, (x,), backward, "max_pool2d")
+
+
+# ---- dropout and embedding --------------------------------------------------------------------------
+def dropout(input, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
+    """Inverted dropout: zero each element with probability p and scale the rest by 1/(1-p); identity when
+    training=False, so evaluation needs no rescaling."""
+    from .init import get_rng
+
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
+    x = _as_tensor(input)
+    if not training or p == 0.0:
+        return x
+    keep = get_rng(rng).random(x.data.shape) >= p
+    mask = keep / (1.0 - p) if p < 1.0 else keep.astype(np.float64)
+    return Tensor._from_op(x.data * mask, (x,), lambda g: (g * mask,), "dropout")
+
+
+def embedding(input, weight: Tensor) -> Tensor:
+    """Look up rows of weight (num_embeddings, embedding_dim) by integer index; repeated indices add up
+    their gradients (np.add.at)."""
+    idx = _target_array(input)
+    num = weight.data.shape[0]
+    if idx.dtype.kind == "f" and np.all(idx == np.round(idx)):
+        idx = idx.astype(np.int64)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
+    if idx.size and (idx.min() < 0 or idx.max() >= num):
+        raise IndexError(f"embedding: index out of range; indices must be in 0..{num - 1} "
+                         f"(num_embeddings={num}), got values in [{idx.min()}, {idx.max()}]")
+    out = weight.data[idx]
+
+    def backward(g):
+        gw = np.zeros_like(weight.data)
+        np.add.at(gw, idx.reshape(-1), g.reshape(-1, weight.data.shape[1]))
+        return (gw,)
+
+    return Tensor._from_op(out, (weight,), backward, "embedding")

@@ -1,0 +1,55 @@
+"""Loss layers, as torch.nn: MSELoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss.
+
+Call them as loss_fn(input, target). reduction='mean' (default), 'sum' or 'none' (one loss per element/row).
+"""
+from __future__ import annotations
+
+from . import functional as F
+from .module import Module
+
+__all__ = ["MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        F._check_reduction(type(self).__name__, reduction)
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
+
+
+class MSELoss(_Loss):
+    """Mean squared error between input and a target of the same shape (regression)."""
+
+    def forward(self, input, target):
+        return F.mse_loss(input, target, self.reduction)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities (after a Sigmoid) against 0/1 targets of the same shape."""
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy(input, target, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Sigmoid + binary cross-entropy fused and numerically stable; input are raw scores (logits)."""
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy_with_logits(input, target, self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax cross-entropy of logits (N, C) against integer class indices (N,), fused and stable."""
+
+    def forward(self, input, target):
+        return F.cross_entropy(input, target, self.reduction)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of log-probabilities (N, C) (e.g. from LogSoftmax) against class indices (N,)."""
+
+    def forward(self, input, target):
+        return F.nll_loss(input, target, self.reduction)
