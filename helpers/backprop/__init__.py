@@ -9,10 +9,13 @@ from .tensor import Tensor, matmul
 from .creation import ones, ones_like, randn, tensor, zeros, zeros_like
 from .functional import cat, concatenate, log_softmax, maximum, minimum, softmax, stack, where
 from .function import Context, Function
+from .gradcheck import GradcheckError, GradcheckResult, check_gradient, gradcheck
+from .value import Value
 
 __all__ = [
-    "Tensor", "tensor", "zeros", "ones", "randn", "zeros_like", "ones_like",
+    "Value", "Tensor", "tensor", "zeros", "ones", "randn", "zeros_like", "ones_like",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "Function", "Context", "matmul", "concatenate", "cat", "stack", "softmax", "log_softmax",
     "maximum", "minimum", "where",
+    "gradcheck", "check_gradient", "GradcheckError", "GradcheckResult",
 ]
