@@ -220,12 +220,9 @@ def _input_report(i, analytic, numeric, skip, x, all_analytic, all_numeric, atol
 def _finish(reports, notes, atol, rtol, raise_exception, names=(), title="gradcheck"):
     """Build the result; raise GradcheckError with its report if asked to and something failed."""
     ok = all(r.failed == 0 for r in reports) and not any(n.startswith("FAILED") for n in notes)
-    failing = [r for r in reports if r.failed]
-    worst = None
-    if failing:
-        worst = max(failing, key=lambda r: r.worst.rel_error).worst
-    elif reports:
-        worst = max((r for r in reports if r.worst is not None), key=lambda r: r.max_rel_error, default=reports[0]).worst
+    candidates = [r for r in reports if r.failed and r.worst is not None] or \
+        [r for r in reports if r.worst is not None]
+    worst = max(candidates, key=lambda r: r.worst.rel_error).worst if candidates else None
     result = GradcheckResult(ok, max((r.max_rel_error for r in reports), default=0.0), worst, list(reports),
                              list(notes), atol, rtol, list(names), title)
     if raise_exception and not ok:
