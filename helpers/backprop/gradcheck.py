@@ -80,7 +80,9 @@ class GradcheckResult:
                          f"|numeric|).")
         for r in self.inputs:
             name = self._name(r.input)
-            if r.failed:
+            if r.failed and not r.checked:
+                lines.append(f"  {name} (shape {r.shape}): could not be compared.")
+            elif r.failed:
                 lines.append(f"  {name} (shape {r.shape}): {r.failed} of {r.checked} element(s) wrong.")
             else:
                 lines.append(f"  {name} (shape {r.shape}): ok, max relative error {r.max_rel_error:.2e}.")
