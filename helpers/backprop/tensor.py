@@ -345,10 +345,9 @@ class Tensor:
             a, b = self, other
 
             def backward(g):
-                ga = g / b.data
+                ga = g / b.data  # d(a/b)/da = 1/b
                 return (unbroadcast(ga, a.data.shape) if a.requires_grad else None,
-                        unbroadcast(-ga * data / b.data, b.data.shape) if b.requires_grad else None)
-                # d(a/b)/db = -a/b**2 = -(a/b)/b
+                        unbroadcast(-ga * data, b.data.shape) if b.requires_grad else None)  # d/db = -(a/b)/b
 
             return Tensor._from_op(data, (self, other), backward, "div")
         c = _constant(other)
@@ -670,6 +669,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         def backward(g):
             return (g @ y.T if a.requires_grad else None,
                     x.T @ g if b.requires_grad else None)
+    elif x.ndim == 1 and y.ndim == 1:  # dot product
+        def backward(g):
+            return g * y, g * x
     else:
         def backward(g):
             xx = x[None, :] if x.ndim == 1 else x  # promote 1-D operands as numpy does
