@@ -1,0 +1,139 @@
+"""What a student does in JupyterLab, as Playwright steps: open a notebook, run every cell, move a slider.
+
+Kept apart from the tests so each test reads as a list of student actions and assertions.
+Every wait is bounded; a step that times out raises with what it was waiting for.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page
+
+IDLE_KERNEL = ".jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator[data-status='idle']"
+RUN_ALL_TIMEOUT_S = 120
+
+# JS: what a person sees change in a cell's output, leaving out the slider being moved
+# (its own readout changes without the kernel doing anything).
+_VISIBLE_RESULT_JS = """
+area => {
+  const clone = area.cloneNode(true);
+  clone.querySelectorAll('[data-bp-moved]').forEach(e => e.remove());
+  const text = clone.innerText || clone.textContent;
+  const images = [...area.querySelectorAll('img')].map(i => i.src.length + ':' + i.src.slice(-80));
+  const inputs = [...area.querySelectorAll('input')]
+      .filter(i => !i.closest('[data-bp-moved]')).map(i => i.value);
+  return JSON.stringify({text, images, inputs});
+}
+"""
+
+
+def open_notebook(page: Page, base_url: str, token: str, path: str) -> None:
+    """Open a notebook in JupyterLab and wait until its kernel is idle."""
+    page.goto(f"{base_url}/lab/tree/{path}?token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector(IDLE_KERNEL, timeout=60_000)
+
+
+def menu(page: Page, top: str, item: str) -> None:
+    """Click a menu-bar entry, then one of its items (labels matched exactly)."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
+
+
+def prompts(page: Page) -> list[str]:
+    """The execution prompts of the code cells, in order: '[3]:', '[*]:' or '[ ]:'."""
+    return page.eval_on_selector_all(
+        ".jp-Notebook .jp-CodeCell .jp-InputArea-prompt", "els => els.map(e => e.textContent.trim())"
+    )
+
+
+def _wait_until_settled(page: Page, deadline: float) -> list[str]:
+    """Wait until no code cell is queued or running and the kernel is idle; return the prompts."""
+    stable_since = None
+    while time.monotonic() < deadline:
+        current = prompts(page)
+        busy = any("*" in p for p in current) or page.locator(IDLE_KERNEL).count() == 0
+        if busy:
+            stable_since = None
+        elif stable_since is None:
+            stable_since = time.monotonic()
+        elif time.monotonic() - stable_since > 1.0:
+            return current
+        page.wait_for_timeout(250)
+    raise TimeoutError(f"cells still running after {RUN_ALL_TIMEOUT_S} s; prompts: {prompts(page)}")
+
+
+def run_all_cells(page: Page) -> list[str]:
+    """Run > Run All Cells, then carry on below any cell that stopped the run (a failing check), like a student.
+
+    JupyterLab stops "Run All" at the first error; a blank student notebook has failing visible checks, so
+    after each stop we select the next unexecuted cell and use Run > Run Selected Cell and All Below.
+    Returns the final prompts (every code cell numbered).
+    """
+    deadline = time.monotonic() + RUN_ALL_TIMEOUT_S
+    menu(page, "Run", "Run All Cells")
+    page.wait_for_timeout(500)
+    current = _wait_until_settled(page, deadline)
+    code_cells = page.locator(".jp-Notebook .jp-CodeCell")
+    for _ in range(len(current)):
+        pending = [i for i, p in enumerate(current) if not re.search(r"\d", p)]
+        if not pending:
+            return current
+        code_cells.nth(pending[0]).locator(".jp-InputPrompt").click()
+        # JupyterLab disables "... and All Below" on the notebook's last cell, and "Run Selected Cell" there
+        # would add a new empty cell: so the last cell is run without advancing.
+        last = page.locator(".jp-Notebook .jp-Cell").last.locator(".jp-InputPrompt")
+        is_last = last.evaluate("(el, other) => el === other", code_cells.nth(pending[0])
+                                .locator(".jp-InputPrompt").element_handle())
+        menu(page, "Run", "Run Selected Cell and Do not Advance" if is_last else "Run Selected Cell and All Below")
+        page.wait_for_timeout(500)
+        current = _wait_until_settled(page, deadline)
+    return current
+
+
+def graded_test_cell_indices(notebook: Path) -> list[int]:
+    """Indices (among all cells) of nbgrader's graded test cells (grade=True, solution=False)."""
+    cells = json.loads(notebook.read_text())["cells"]
+    found = []
+    for index, cell in enumerate(cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution"):
+            found.append(index)
+    return found
+
+
+def error_text(cell: Locator) -> str:
+    """The text of the error (stderr / traceback) outputs of one cell, '' if none."""
+    errors = cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    return "\n".join(errors.nth(i).inner_text() for i in range(errors.count()))
+
+
+def visible_result(output_area: Locator) -> str:
+    """A fingerprint of what the output area shows, excluding the slider marked as being moved."""
+    return output_area.evaluate(_VISIBLE_RESULT_JS)
+
+
+def nudge_slider(handle: Locator, presses: int = 3) -> tuple[str, str]:
+    """Move a slider with the keyboard as a person would (arrow keys on its handle); return (before, after).
+
+    Moves right unless the handle is at its maximum, then left.
+    """
+    before = handle.get_attribute("aria-valuenow")
+    key = "ArrowLeft" if before == handle.get_attribute("aria-valuemax") else "ArrowRight"
+    handle.focus()
+    for _ in range(presses):
+        handle.press(key)
+    return before, handle.get_attribute("aria-valuenow")
+
+
+def wait_for_change(output_area: Locator, before: str, timeout_s: float = 15) -> str:
+    """Wait until the output area's visible result differs from `before`; return the new one (or the old)."""
+    deadline = time.monotonic() + timeout_s
+    current = visible_result(output_area)
+    while current == before and time.monotonic() < deadline:
+        output_area.page.wait_for_timeout(200)
+        current = visible_result(output_area)
+    return current
