@@ -577,9 +577,14 @@ class Tensor:
             axes = tuple(axes[0])
         if not axes:
             axes = tuple(range(self.ndim))[::-1]
-        elif sorted(_normalize_axes(axes, self.ndim, "transpose")) != list(range(self.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of a tensor "
-                             f"of shape {self.shape}.")
+        else:
+            try:
+                valid = sorted(_normalize_axes(axes, self.ndim, "transpose")) == list(range(self.ndim))
+            except ValueError:
+                valid = False
+            if not valid:
+                raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of a "
+                                 f"tensor of shape {self.shape} (each of 0..{self.ndim - 1} exactly once).")
         data = self.data.transpose(axes)
         inverse = tuple(np.argsort(axes))
         return Tensor._from_op(data, (self,), lambda g: (g.transpose(inverse),), "transpose")
