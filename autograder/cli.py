@@ -1,0 +1,153 @@
+"""backprop-grade: the instructor's one entry point (release, collect, autograde, feedback, export, report)."""
+import argparse
+import logging
+import sys
+import warnings
+from pathlib import Path
+
+from .errors import UserError
+from .paths import COURSE_ID, DEFAULT_WORKSPACE
+
+DESCRIPTION = """\
+Grade the backprop course with nbgrader. solutions/ holds the instructor notebooks (nbgrader source), course/ the
+student notebooks generated from them. Grading state lives in a workspace outside the notebooks' folders
+(default: autograder/workspace/, mode 0700).
+
+typical run:
+  backprop-grade release 00_basics          # student version -> exchange
+  (students fetch and submit with nbgrader)
+  backprop-grade collect 00_basics          # newer resubmissions replace older ones
+  backprop-grade autograde 00_basics        # every submission, sandboxed; or --student ID
+  backprop-grade feedback 00_basics         # HTML feedback without hidden tests
+  backprop-grade export --output grades.csv
+  backprop-grade report 00_basics           # HTML + PNG plots
+"""
+
+
+def _common():
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE,
+                        help="instructor workspace (gradebook, submissions, feedback); default: %(default)s")
+    common.add_argument("--exchange", type=Path, default=None,
+                        help="nbgrader exchange directory shared with students; default: WORKSPACE/exchange")
+    common.add_argument("--course-id", default=COURSE_ID, help="nbgrader course id; default: %(default)s")
+    return common
+
+
+def build_parser():
+    """The argument parser of backprop-grade (one sub-command per step of the loop)."""
+    common = _common()
+    parser = argparse.ArgumentParser(prog="backprop-grade", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("generate", help="regenerate course/ from solutions/ (what `make course` runs)")
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    p.add_argument("--check", action="store_true", help="only report whether course/ is in sync; exit 1 if not")
+
+    p = sub.add_parser("release", parents=[common], help="generate the student version and release it to the exchange")
+    p.add_argument("assignment")
+
+    p = sub.add_parser("collect", parents=[common], help="collect submissions (resubmissions replace older ones)")
+    p.add_argument("assignment")
+
+    p = sub.add_parser("autograde", parents=[common], help="grade collected submissions in a sandbox")
+    p.add_argument("assignment")
+    p.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
+    p.add_argument("--cell-timeout", type=float, default=30, help="seconds per cell (default: %(default)s)")
+    p.add_argument("--notebook-budget", type=float, default=180,
+                   help="wall-clock seconds per notebook, all cells together (default: %(default)s)")
+    p.add_argument("--memory-mb", type=int, default=3072, help="kernel memory limit in MB (default: %(default)s)")
+    p.add_argument("--sandbox-user", default="nobody",
+                   help="user the kernels run as when grading as root (default: %(default)s)")
+
+    p = sub.add_parser("feedback", parents=[common], help="HTML feedback (no hidden tests) for graded submissions")
+    p.add_argument("assignment")
+    p.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+
+    p = sub.add_parser("export", parents=[common], help="write the grades CSV (scores plus outcome and flags)")
+    p.add_argument("assignment", nargs="?", help="only this assignment (default: all)")
+    p.add_argument("--output", type=Path, default=Path("grades.csv"), help="CSV path (default: %(default)s)")
+
+    p = sub.add_parser("report", parents=[common], help="class report: score distribution, pass rate per item")
+    p.add_argument("assignment")
+    p.add_argument("--output", type=Path, default=None,
+                   help="folder for report.html and the PNGs (default: WORKSPACE/reports/ASSIGNMENT)")
+    return parser
+
+
+def _workspace(args):
+    from .workspace import Workspace
+
+    ws = Workspace(args.workspace, exchange=args.exchange, course_id=args.course_id)
+    if getattr(args, "cell_timeout", None) is not None:
+        if args.cell_timeout <= 0 or args.notebook_budget <= 0 or args.memory_mb < 0:
+            raise UserError("--cell-timeout and --notebook-budget must be positive, --memory-mb >= 0")
+        ws.grading_options = dict(cell_timeout=args.cell_timeout, notebook_budget=args.notebook_budget,
+                                  memory_mb=args.memory_mb, sandbox_user=args.sandbox_user)
+    return ws
+
+
+def run(args):
+    """Dispatch one parsed command; returns the process exit code."""
+    if args.command == "generate":
+        from .generate import differences, generate
+
+        if args.check:
+            problems = differences()
+            for line in problems:
+                print(line)
+            print("course/ is in sync with solutions/" if not problems else "run `make course` to regenerate")
+            return 1 if problems else 0
+        for assignment_id in generate(args.assignments or None):
+            print(f"generated course/{assignment_id}/")
+        return 0
+
+    from . import grading
+
+    ws = _workspace(args)
+    if args.command == "release":
+        grading.release(ws, args.assignment)
+    elif args.command == "collect":
+        grading.collect(ws, args.assignment)
+    elif args.command == "autograde":
+        records = grading.autograde(ws, args.assignment, args.student)
+        bad = [r for r in records if r["status"] != "graded"]
+        print(f"{len(records)} graded, {len(bad)} with problems (see the report / the CSV's status column)")
+    elif args.command == "feedback":
+        grading.feedback(ws, args.assignment, args.student)
+    elif args.command == "export":
+        from .export import export_csv
+
+        if args.assignment:
+            from .paths import check_assignment
+
+            check_assignment(args.assignment)
+        rows = export_csv(ws, args.output, args.assignment)
+        print(f"wrote {len(rows)} row(s) to {args.output}")
+    elif args.command == "report":
+        from .paths import check_assignment
+        from .report import build_report
+
+        check_assignment(args.assignment)
+        print(f"wrote {build_report(ws, args.assignment, args.output)}")
+    return 0
+
+
+def main(argv=None):
+    """Console entry point: clear messages and a non-zero exit code for bad input, never a bare traceback."""
+    args = build_parser().parse_args(argv)
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    try:
+        return run(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The instructor workspace: an nbgrader course directory kept outside the notebooks' folders (mode 0700).
+
+Layout: gradebook.db, source/ (a copy of solutions/<assignment> made by `release`), release/, submitted/,
+autograded/, feedback/, exchange/ (unless --exchange points elsewhere), outcomes/ (one JSON per assignment:
+what happened to every submission) and reports/.
+"""
+import os
+from pathlib import Path
+
+from .errors import UserError
+from .paths import COURSE, COURSE_ID, DEFAULT_WORKSPACE, SOLUTIONS
+
+
+class Workspace:
+    """Paths of one instructor workspace plus the nbgrader config/API bound to it."""
+
+    def __init__(self, root=DEFAULT_WORKSPACE, exchange=None, course_id=COURSE_ID,
+                 solutions=SOLUTIONS, course=COURSE):
+        self.root = Path(root).resolve()
+        self.exchange = Path(exchange).resolve() if exchange else self.root / "exchange"
+        self.course_id = course_id
+        self.solutions = Path(solutions)
+        self.course = Path(course)
+        self.grading_options = {}
+
+    # paths
+    @property
+    def gradebook(self):
+        return self.root / "gradebook.db"
+
+    def submitted_dir(self, assignment_id, student_id="*"):
+        return self.root / "submitted" / student_id / assignment_id
+
+    def outcomes_file(self, assignment_id):
+        return self.root / "outcomes" / f"{assignment_id}.json"
+
+    @property
+    def reports(self):
+        return self.root / "reports"
+
+    def exists(self):
+        return self.gradebook.is_file()
+
+    def create(self):
+        """Make the workspace (owner-only) and the exchange directory."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o700)
+        for sub in ("source", "release", "submitted", "autograded", "feedback", "outcomes", "reports"):
+            (self.root / sub).mkdir(exist_ok=True)
+        self.exchange.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def require(self):
+        """Raise a UserError unless `release` has set this workspace up."""
+        if not self.exists():
+            raise UserError(f"no grading workspace at {self.root} (no gradebook.db there)",
+                            "release an assignment first (backprop-grade release 00_basics), "
+                            "or pass the right --workspace DIR")
+        return self
+
+    # nbgrader
+    def config(self):
+        from .config import grading_config
+
+        return grading_config(self, **self.grading_options)
+
+    def api(self):
+        """An in-process NbGraderAPI for this workspace (no CLI start-up cost per call)."""
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        cfg = self.config()
+        api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
+        api.log_level = "WARNING"
+        return api
