@@ -12,10 +12,25 @@ from .function import Context, Function
 from .gradcheck import GradcheckError, GradcheckResult, check_gradient, gradcheck
 from .value import Value
 
+# layers, losses and optimizers (built on Tensor._from_op); imported last because they use the core above
+from . import nn, optim  # noqa: E402
+
+_LAZY_SUBMODULES = {"data", "train", "lr_scheduler", "plots", "widgets", "checks", "functional", "autograd"}
+
+
+def __getattr__(name):
+    """Import heavier submodules (data sets, plots, widgets) only when first used: `backprop.data`."""
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'backprop' has no attribute {name!r}")
+
+
 __all__ = [
     "Value", "Tensor", "tensor", "zeros", "ones", "randn", "zeros_like", "ones_like",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "Function", "Context", "matmul", "concatenate", "cat", "stack", "softmax", "log_softmax",
     "maximum", "minimum", "where",
-    "gradcheck", "check_gradient", "GradcheckError", "GradcheckResult",
+    "gradcheck", "check_gradient", "GradcheckError", "GradcheckResult", "nn", "optim",
 ]
