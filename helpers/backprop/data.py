@@ -10,6 +10,8 @@ from typing import Iterator
 
 import numpy as np
 
+from .tensor import Tensor
+
 __all__ = [
     "load_digits",
     "load_iris",
@@ -167,9 +169,9 @@ class DataLoader:
     def _wrap(self, array):
         if not self.as_tensor:
             return array
-        from .tensor import Tensor
-
-        return Tensor(array, dtype=array.dtype)  # keeps integer class labels integer
+        # A constant node wrapping the batch without another copy (fancy indexing already copied);
+        # integer class labels stay integer.
+        return Tensor._from_op(array, (), None, "")
 
     def __iter__(self) -> Iterator:
         n = len(self.X)

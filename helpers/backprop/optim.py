@@ -100,14 +100,21 @@ class Optimizer:
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
         for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                grad = p.grad
-                if grad.shape != p.data.shape:
-                    raise ValueError(f"{type(self).__name__}: gradient of shape {grad.shape} does not match "
-                                     f"its parameter of shape {p.data.shape}")
-                self._update(p, grad, group, self.state.setdefault(id(p), {}))
+            self._step_group(group)
+
+    def _step_group(self, group: dict) -> None:
+        """Update each parameter of one group (subclasses may override this loop for speed)."""
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            if grad.shape != p.data.shape:
+                raise ValueError(f"{type(self).__name__}: gradient of shape {grad.shape} does not match "
+                                 f"its parameter of shape {p.data.shape}")
+            state = self.state.get(id(p))
+            if state is None:
+                state = self.state[id(p)] = {}
+            self._update(p, grad, group, state)
 
     def _update(self, p, grad: np.ndarray, group: dict, state: dict) -> None:
         raise NotImplementedError
@@ -155,6 +162,18 @@ class SGD(Optimizer):
                              f"got momentum={momentum}, dampening={dampening}")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=bool(nesterov)))
+
+    def _step_group(self, group: dict) -> None:
+        if group["momentum"] or group["weight_decay"]:
+            return super()._step_group(group)
+        lr = group["lr"]
+        for p in group["params"]:  # plain SGD: p -= lr * grad, nothing else to remember
+            grad = p.grad
+            if grad is not None:
+                if grad.shape != p.data.shape:
+                    raise ValueError(f"SGD: gradient of shape {grad.shape} does not match its parameter "
+                                     f"of shape {p.data.shape}")
+                p.data -= lr * grad
 
     def _update(self, p, grad, group, state):
         wd, mu = group["weight_decay"], group["momentum"]

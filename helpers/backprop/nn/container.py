@@ -24,7 +24,7 @@ class Sequential(Module):
             self.add_module(name, layer)
 
     def forward(self, x):
-        for layer in self.children():
+        for layer in self._modules.values():
             x = layer(x)
         return x
 

@@ -38,8 +38,7 @@ class Conv2d(Module):
                                 if bias else None)
 
     def forward(self, x):
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding,
-                        _layer=f"Conv2d({self.in_channels}, {self.out_channels})")
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -47,9 +47,10 @@ def _reduce(name: str, per_element: np.ndarray, reduction: str):
     """Reduce per-element losses; also return the factor d(loss)/d(per_element) for a scalar reduction."""
     _check_reduction(name, reduction)
     if reduction == "mean":
-        return np.array(per_element.mean()), 1.0 / max(per_element.size, 1)
+        scale = 1.0 / max(per_element.size, 1)
+        return per_element.sum() * scale, scale
     if reduction == "sum":
-        return np.array(per_element.sum()), 1.0
+        return per_element.sum(), 1.0
     return per_element, None
 
 
@@ -58,36 +59,34 @@ def _target_array(target) -> np.ndarray:
 
 
 # ---- linear and activations -------------------------------------------------------------------------
-def linear(input, weight: Tensor, bias: Tensor | None = None, _layer: str = "linear") -> Tensor:
+def linear(input, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x @ W.T + b as one node; W has PyTorch's shape (out_features, in_features); x may be (..., in)."""
-    x = _as_tensor(input)
+    x = input if type(input) is Tensor else _as_tensor(input)
     xd, w = x.data, weight.data
     if xd.ndim == 0 or xd.shape[-1] != w.shape[1]:
-        raise ValueError(f"{_layer}: expected input of shape (..., {w.shape[1]}) (last dimension = in_features "
-                         f"= {w.shape[1]}), got input of shape {xd.shape}")
+        raise ValueError(f"Linear(in_features={w.shape[1]}, out_features={w.shape[0]}): expected input of shape "
+                         f"(..., {w.shape[1]}) (last dimension = in_features), got input of shape {xd.shape}")
     out = xd @ w.T
     if bias is not None:
         out += bias.data
 
     def backward(g):
         gx = g @ w if x.requires_grad else None
-        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
-        x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
+        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
+        x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
         gw = g2.T @ x2 if weight.requires_grad else None
         if bias is None:
             return gx, gw
         return gx, gw, (g2.sum(axis=0) if bias.requires_grad else None)
 
-    parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._from_op(out, parents, backward, "linear")
+    return Tensor._from_op(out, (x, weight) if bias is None else (x, weight, bias), backward, "linear")
 
 
 def relu(input) -> Tensor:
     """max(x, 0) as one node; the gradient passes where x > 0."""
-    x = _as_tensor(input)
-    mask = x.data > 0
-    out = x.data * mask
-    return Tensor._from_op(out, (x,), lambda g: (g * mask,), "relu")
+    x = input if type(input) is Tensor else _as_tensor(input)
+    xd = x.data
+    return Tensor._from_op(np.maximum(xd, 0.0), (x,), lambda g: (g * (xd > 0),), "relu")
 
 
 def leaky_relu(input, negative_slope: float = 0.01) -> Tensor:
@@ -214,21 +213,30 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> 
 
 def _class_targets(name: str, target, n: int, num_classes: int) -> np.ndarray:
     """Validate integer class indices: right length, whole numbers, each in [0, num_classes)."""
-    t = _target_array(target)
-    if t.dtype.kind == "f":
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    kind = t.dtype.kind
+    if kind == "f":
         if not np.all(t == np.round(t)):
             raise ValueError(f"{name}: target must hold integer class indices, got non-integer values")
         t = t.astype(np.int64)
-    elif t.dtype.kind not in "iub":
+    elif kind not in "iub":
         raise TypeError(f"{name}: target must hold integer class indices, got dtype {t.dtype}")
     if t.shape != (n,):
         raise ValueError(f"{name}: expected target of shape ({n},) (one class index per row of input), "
                          f"got shape {t.shape}")
-    if n and (t.min() < 0 or t.max() >= num_classes):
+    if n and _out_of_range(t, num_classes):
         bad = t[(t < 0) | (t >= num_classes)][0]
         raise IndexError(f"{name}: target contains class index {bad}, but input has {num_classes} classes "
                          f"(valid indices are 0..{num_classes - 1})")
     return t
+
+
+def _out_of_range(t: np.ndarray, num_classes: int) -> bool:
+    """True if any index is < 0 or >= num_classes. For int64 one pass suffices: viewed as uint64, a negative
+    index becomes a huge number, so a single max() catches both kinds of bad index."""
+    if t.dtype == np.int64:
+        return bool(t.view(np.uint64).max() >= num_classes)
+    return bool(t.min() < 0 or t.max() >= num_classes)
 
 
 def _check_logits(name: str, zd: np.ndarray) -> None:
@@ -320,7 +328,7 @@ def _pad(xd: np.ndarray, ph: int, pw: int, value: float = 0.0) -> np.ndarray:
     return np.pad(xd, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
 
 
-def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, _layer: str = "conv2d") -> Tensor:
+def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0) -> Tensor:
     """2-D convolution (cross-correlation, as PyTorch) of NCHW input with weight (out_ch, in_ch, kh, kw).
 
     im2col: every receptive field becomes a row of a matrix, so the convolution is one matrix product;
@@ -329,11 +337,12 @@ def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=
     x = _as_tensor(input)
     xd, w = x.data, weight.data
     o, c, kh, kw = w.shape
-    _check_nchw(_layer, xd, c)
+    layer = f"Conv2d(in_channels={c}, out_channels={o}, kernel_size={(kh, kw)})"
+    _check_nchw(layer, xd, c)
     sh, sw = _pair(stride, "stride")
     ph, pw = _pair(padding, "padding")
     n, _, h, wd = xd.shape
-    ho, wo = _out_size(_layer, h, kh, sh, ph), _out_size(_layer, wd, kw, sw, pw)
+    ho, wo = _out_size(layer, h, kh, sh, ph), _out_size(layer, wd, kw, sw, pw)
     xp = _pad(xd, ph, pw)
     cols = _windows(xp, kh, kw, sh, sw).transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, c * kh * kw)
     wmat = w.reshape(o, c * kh * kw)

@@ -30,7 +30,7 @@ class Linear(Module):
                                 if bias else None)
 
     def forward(self, x):
-        return F.linear(x, self.weight, self.bias, _layer=f"Linear({self.in_features}, {self.out_features})")
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

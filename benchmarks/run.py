@@ -1,0 +1,323 @@
+"""Print the engine's speed next to a hand-written numpy floor and PyTorch CPU (when installed).
+
+Workloads (all float64, same data, same batches, same machine, one run):
+  1. MLP 64-128-10 on the digits data, batch 64, plain SGD: seconds per epoch (median of several epochs)
+     for the engine, a numpy forward/backward written by hand (the floor), and PyTorch.
+  2. A small CNN (Conv2d 1->8 3x3 pad 1, ReLU, MaxPool 2, Linear 128->10), batch 64: seconds per epoch.
+  3. One LSTM training step (batch 64, 8 time steps of 8 features, hidden 32, Adam): milliseconds per step.
+Also trains the engine MLP to convergence and prints its test accuracy.
+Targets: engine MLP epoch <= 1.3x the numpy floor and no slower than PyTorch CPU. Run: `make bench`.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
+
+import backprop as bp  # noqa: E402
+from backprop import nn, optim  # noqa: E402
+from backprop.data import DataLoader, load_digits  # noqa: E402
+from backprop.nn import functional as F  # noqa: E402
+
+try:
+    import torch
+except ImportError:  # the table then has no PyTorch column
+    torch = None
+
+BATCH = 64
+LR = 0.1
+REPEATS = int(os.environ.get("BENCH_REPEATS", "15"))
+
+
+def blas_threads() -> int:
+    """Number of threads numpy's BLAS uses (threadpoolctl ships with scikit-learn)."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        return int(infos[0]["num_threads"]) if infos else 1
+    except Exception:
+        return 1
+
+
+def race(contenders: dict, repeats: int = REPEATS, warmup: int = 2) -> dict:
+    """Median wall time of each contender's run_once(), timed round-robin (A, B, C, A, B, C, ...) so that
+    load from other processes on the machine hits every contender alike."""
+    for run_once in contenders.values():
+        for _ in range(warmup):
+            run_once()
+    times = {name: [] for name in contenders}
+    for _ in range(repeats):
+        for name, run_once in contenders.items():
+            start = time.perf_counter()
+            run_once()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+# ---- 1. MLP ----------------------------------------------------------------------------------------------
+def init_mlp_weights(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    b1, b2 = 1 / np.sqrt(64), 1 / np.sqrt(128)
+    return [rng.uniform(-b1, b1, (128, 64)), rng.uniform(-b1, b1, 128),
+            rng.uniform(-b2, b2, (10, 128)), rng.uniform(-b2, b2, 10)]
+
+
+def engine_mlp(weights):
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
+    model.load_state_dict(dict(zip(["0.weight", "0.bias", "2.weight", "2.bias"], weights)))
+    return model
+
+
+def engine_epoch(model, opt, loader):
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        opt.step()
+
+
+def numpy_epoch(params, X, y, batches, lr=LR):
+    """The floor: the same MLP, forward and backward written out by hand in numpy, updates in place."""
+    W1, b1, W2, b2 = params
+    for idx in batches:
+        x, t = X[idx], y[idx]
+        n = len(t)
+        h_pre = x @ W1.T
+        h_pre += b1
+        h = np.maximum(h_pre, 0.0)
+        z = h @ W2.T
+        z += b2
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        _loss = np.mean(np.log(s[:, 0]) - z[np.arange(n), t])
+        dz = e / s
+        dz[np.arange(n), t] -= 1.0
+        dz /= n
+        dW2 = dz.T @ h
+        db2 = dz.sum(axis=0)
+        dh = dz @ W2
+        dh *= h_pre > 0
+        dW1 = dh.T @ x
+        db1 = dh.sum(axis=0)
+        W1 -= lr * dW1
+        b1 -= lr * db1
+        W2 -= lr * dW2
+        b2 -= lr * db2
+
+
+def torch_mlp(weights):
+    model = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)).double()
+    with torch.no_grad():
+        for p, w in zip(model.parameters(), weights):
+            p.copy_(torch.from_numpy(w))
+    return model
+
+
+def torch_epoch(model, opt, loss_fn, X, y, batches):
+    for idx in batches:
+        opt.zero_grad()
+        loss = loss_fn(model(X[idx]), y[idx])
+        loss.backward()
+        opt.step()
+
+
+class FixedOrderLoader(DataLoader):
+    """A DataLoader that replays a precomputed list of batch index arrays (so all three contenders see the
+    same batches in the same order); everything else is the ordinary DataLoader path."""
+
+    def __init__(self, X, y, batches):
+        super().__init__(X, y, batch_size=BATCH)
+        self.batches = batches
+
+    def __iter__(self):
+        for idx in self.batches:
+            yield self._wrap(self.X[idx]), self._wrap(self.y[idx])
+
+
+def bench_mlp(X, y):
+    rng = np.random.default_rng(0)
+    perm = rng.permutation(len(X))
+    batches = [perm[i:i + BATCH] for i in range(0, len(X), BATCH)]
+    weights = init_mlp_weights()
+    rows = {}
+
+    model = engine_mlp(weights)
+    opt = optim.SGD(model.parameters(), lr=LR)
+    loader = FixedOrderLoader(X, y, batches)
+    rows["engine"] = lambda: engine_epoch(model, opt, loader)
+
+    params = [w.copy() for w in weights]
+    rows["numpy floor"] = lambda: numpy_epoch(params, X, y, batches)
+
+    if torch is not None:
+        tmodel = torch_mlp(weights)
+        topt = torch.optim.SGD(tmodel.parameters(), lr=LR)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+        tbatches = [torch.from_numpy(b) for b in batches]
+        rows["pytorch"] = lambda: torch_epoch(tmodel, topt, loss_fn, Xt, yt, tbatches)
+    return race(rows), len(batches)
+
+
+def train_digits_to_accuracy(epochs: int = 20, seed: int = 0):
+    """Train the engine MLP on digits (SGD, momentum 0.9) and return (test accuracy, seconds)."""
+    X_train, X_test, y_train, y_test = load_digits()
+    nn.init.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    loader = DataLoader(X_train, y_train, batch_size=BATCH, shuffle=True, rng=seed)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        engine_epoch(model, opt, loader)
+    seconds = time.perf_counter() - start
+    with bp.no_grad():
+        acc = float((model(X_test).data.argmax(axis=1) == y_test).mean())
+    return acc, seconds
+
+
+# ---- 2. CNN ----------------------------------------------------------------------------------------------
+def bench_cnn(images, y):
+    rng = np.random.default_rng(1)
+    perm = rng.permutation(len(images))
+    batches = [perm[i:i + BATCH] for i in range(0, len(images), BATCH)]
+    nn.init.manual_seed(1)
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(8 * 4 * 4, 10))
+    opt = optim.SGD(model.parameters(), lr=LR)
+    loader = FixedOrderLoader(images, y, batches)
+    rows = {"engine": lambda: engine_epoch(model, opt, loader)}
+    if torch is not None:
+        tmodel = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                                     torch.nn.Flatten(), torch.nn.Linear(8 * 4 * 4, 10)).double()
+        tmodel.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+        topt = torch.optim.SGD(tmodel.parameters(), lr=LR)
+        Xt, yt = torch.from_numpy(images), torch.from_numpy(y)
+        tb = [torch.from_numpy(b) for b in batches]
+        rows["pytorch"] = lambda: torch_epoch(tmodel, topt, torch.nn.CrossEntropyLoss(), Xt, yt, tb)
+    return race(rows, repeats=max(REPEATS // 3, 3))
+
+
+# ---- 3. LSTM step ----------------------------------------------------------------------------------------
+class EngineSeqClassifier(nn.Module):
+    """LSTM over the 8 rows of a digit image, then a Linear layer on the last hidden state."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(8, 32, batch_first=True)
+        self.head = nn.Linear(32, 10)
+
+    def forward(self, x):
+        _, (h_n, _) = self.lstm(x)
+        return self.head(h_n[0])
+
+
+def bench_lstm(images, y):
+    seq = images.reshape(len(images), 8, 8)
+    xb, yb = seq[:BATCH], y[:BATCH]
+    nn.init.manual_seed(2)
+    model = EngineSeqClassifier()
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    xt_engine, yt_engine = bp.Tensor(xb), yb
+
+    def engine_step():
+        opt.zero_grad()
+        F.cross_entropy(model(xt_engine), yt_engine).backward()
+        opt.step()
+
+    rows = {"engine": engine_step}
+    if torch is not None:
+        class TorchSeq(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = torch.nn.LSTM(8, 32, batch_first=True)
+                self.head = torch.nn.Linear(32, 10)
+
+            def forward(self, x):
+                _, (h_n, _) = self.lstm(x)
+                return self.head(h_n[0])
+
+        tmodel = TorchSeq().double()
+        tmodel.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+        topt = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        xt, yt = torch.from_numpy(xb), torch.from_numpy(yb)
+
+        def torch_step():
+            topt.zero_grad()
+            loss_fn(tmodel(xt), yt).backward()
+            topt.step()
+
+        rows["pytorch"] = torch_step
+    return race(rows, repeats=REPEATS * 4)
+
+
+# ---- report ----------------------------------------------------------------------------------------------
+def table(title: str, rows: dict, unit: str, scale: float, base: str) -> str:
+    lines = [title, f"  {'contender':<14}{'median ' + unit:>16}{'ratio to ' + base:>22}"]
+    for name, seconds in rows.items():
+        lines.append(f"  {name:<14}{seconds * scale:>16.3f}{seconds / rows[base]:>21.2f}x")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS threads for numpy (and torch, matched); default 1: these matrices are tiny, so "
+                             "extra threads only add synchronisation and make timings erratic on a busy machine; "
+                             "0 leaves numpy's BLAS at its own default")
+    args = parser.parse_args()
+    if args.threads > 0:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.threads)
+    threads = blas_threads()
+    print("backprop engine benchmark (float64 everywhere, median of repeats)")
+    print(f"  BLAS threads set by --threads {args.threads}" if args.threads > 0 else "  BLAS threads left at default")
+    print(f"  python {platform.python_version()}, numpy {np.__version__}, machine {platform.machine()}, "
+          f"cpus {os.cpu_count()}, BLAS threads {threads}")
+    print(f"  OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(not set)')}, "
+          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(not set)')}")
+    if torch is not None:
+        torch.set_num_threads(threads)
+        print(f"  torch {torch.__version__}, torch.set_num_threads({threads}) to match numpy's BLAS")
+    else:
+        print("  torch not installed: no PyTorch column")
+    print()
+
+    X_train, _, y_train, _ = load_digits()
+    rows, n_batches = bench_mlp(X_train, y_train)
+    print(table(f"1. MLP 64-128-10, digits train set ({len(X_train)} rows = {n_batches} batches of {BATCH}), "
+                "plain SGD: seconds per epoch", rows, "ms/epoch", 1e3, "numpy floor"))
+    ratio_floor = rows["engine"] / rows["numpy floor"]
+    verdict = [f"engine/floor = {ratio_floor:.2f}x (target <= 1.30x: {'met' if ratio_floor <= 1.3 else 'NOT met'})"]
+    if "pytorch" in rows:
+        ratio_torch = rows["engine"] / rows["pytorch"]
+        verdict.append(f"engine/pytorch = {ratio_torch:.2f}x (target <= 1.00x: "
+                       f"{'met' if ratio_torch <= 1.0 else 'NOT met'})")
+    print("  " + "; ".join(verdict))
+    acc, seconds = train_digits_to_accuracy()
+    print(f"  engine MLP trained 20 epochs (SGD lr 0.05, momentum 0.9) in {seconds:.2f}s: "
+          f"test accuracy {acc:.3f} (target >= 0.95)")
+    print()
+
+    images_train, _, yi_train, _ = load_digits(flatten=False)
+    print(table("2. CNN conv3x3(1->8, pad 1)-ReLU-maxpool2-Linear(128->10), digits, batch 64: seconds per epoch",
+                bench_cnn(images_train, yi_train), "ms/epoch", 1e3, "engine"))
+    print()
+    print(table("3. LSTM(8->32) over 8 steps + Linear(32->10), batch 64, one Adam step (forward+backward+update)",
+                bench_lstm(images_train, yi_train), "ms/step", 1e3, "engine"))
+
+
+if __name__ == "__main__":
+    main()
