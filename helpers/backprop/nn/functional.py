@@ -185,8 +185,9 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     if np.any((pd < 0) | (pd > 1)) or np.any(np.isnan(pd)):
         raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1] (apply sigmoid first, or "
                          f"use binary_cross_entropy_with_logits); got values in [{pd.min()}, {pd.max()}]")
-    per = -(y * np.maximum(np.log(pd), -100.0) + (1.0 - y) * np.maximum(np.log1p(-pd), -100.0)) \
-        if pd.size else pd.copy()
+    with np.errstate(divide="ignore"):  # log(0) = -inf is clamped to -100 just below
+        log_p, log_1mp = np.maximum(np.log(pd), -100.0), np.maximum(np.log1p(-pd), -100.0)
+    per = -(y * log_p + (1.0 - y) * log_1mp)
     out, scale = _reduce("binary_cross_entropy", per, reduction)
 
     def backward(g):
