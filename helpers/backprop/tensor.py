@@ -190,6 +190,49 @@ class Tensor:
             extra += f", dtype={self.data.dtype}"
         return f"tensor({body}{extra})"
 
+    def __array__(self, dtype=None, copy=None):
+        """Let numpy read the data (np.asarray(t)); the result is a plain array, outside the graph."""
+        if dtype is not None and dtype != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor with {self.data.size} elements (shape {self.shape}) is "
+                             f"ambiguous: use (t > 0).data.any() or .all(), or compare single numbers.")
+        return bool(self.data.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    # comparisons give bool tensors (no gradient), as in PyTorch; hashing stays by identity
+    __hash__ = object.__hash__
+
+    def _compare(self, other, ufunc):
+        other = other.data if isinstance(other, Tensor) else _constant(other)
+        try:
+            return Tensor._from_op(ufunc(self.data, other), (), None, ufunc.__name__)
+        except ValueError:
+            raise _broadcast_error(ufunc.__name__, self.shape, np.shape(other)) from None
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
     def item(self) -> float:
         """The single number held by a one-element tensor, as a Python float."""
         if self.data.size != 1:

@@ -365,3 +365,35 @@ def test_concatenate_and_stack_errors_list_the_shapes():
         bp.concatenate([bp.ones(2, 3), bp.ones(2, 4)], axis=0)
     with pytest.raises(ValueError, match=r"must all be equal"):
         bp.stack([bp.ones(2, 3), bp.ones(2, 4)])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# comparisons and numpy interop
+# ---------------------------------------------------------------------------------------------------------
+def test_comparisons_give_bool_tensors_without_gradient():
+    x = Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    mask = x > 0
+    assert isinstance(mask, Tensor) and mask.dtype == bool and not mask.requires_grad
+    np.testing.assert_array_equal(mask.data, [True, False, True])
+    np.testing.assert_array_equal((x == 3).data, [False, False, True])
+    np.testing.assert_array_equal((x <= Tensor([1.0, 0.0, 0.0])).data, [True, True, False])
+    np.testing.assert_array_equal((np.array([1.0, 0.0, 3.0]) != x).data, [False, True, False])
+    (x * mask).sum().backward()  # a mask works as a constant factor
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0, 1.0])
+    assert len({x, mask}) == 2  # still hashable by identity
+
+
+def test_truth_value_of_a_multi_element_tensor_is_refused():
+    assert bool(Tensor([2.0]) > 1) and not bool(Tensor(0.0))
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(Tensor([1.0, 2.0]))
+
+
+def test_numpy_reads_tensors_and_refuses_silent_ufuncs():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    np.testing.assert_array_equal(np.asarray(x), [1.0, 2.0])
+    assert float(Tensor([2.5])) == 2.5
+    stacked = Tensor([x, x])  # a constant built from tensors' values
+    assert stacked.shape == (2, 2) and not stacked.requires_grad
+    with pytest.raises(TypeError):
+        np.exp(x)  # would silently leave the graph: use x.exp()
