@@ -96,11 +96,19 @@ class Tensor:
     __array_ufunc__ = None  # makes `ndarray + Tensor` call Tensor.__radd__ instead of looping over elements
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
-        """Copy `data` (number, nested list, numpy array or Tensor) into a new leaf tensor."""
+        """Copy `data` (number, nested list, numpy array or Tensor) into a new leaf tensor.
+
+        The dtype is float64 unless you pass `dtype` (booleans stay bool, so masks keep working).
+        """
         if isinstance(data, Tensor):
             data = data.data
         try:
-            self.data = np.array(data, dtype=_DEFAULT_DTYPE if dtype is None else dtype)
+            if dtype is not None:
+                self.data = np.array(data, dtype=dtype)
+            else:  # float64, except that booleans stay booleans (masks)
+                array = np.array(data)
+                self.data = array if array.dtype == _DEFAULT_DTYPE or array.dtype == np.bool_ \
+                    else array.astype(_DEFAULT_DTYPE)
         except (TypeError, ValueError) as error:
             raise TypeError(f"Tensor(data): cannot turn {type(data).__name__} into a numeric array ({error}). "
                             f"Pass a number, a (nested) list of numbers or a numpy array.") from None

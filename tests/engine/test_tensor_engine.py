@@ -17,6 +17,16 @@ def test_tensor_is_float64_by_default_and_copies_its_data():
     assert t.data[0] == 1.0
     assert Tensor(np.float32(2.5)).dtype == np.float64
     assert Tensor([1, 2], dtype=np.float32).dtype == np.float32
+    assert Tensor(np.arange(3, dtype=np.float32)).dtype == np.float64
+    assert Tensor(np.array([True, False])).dtype == bool  # masks stay masks
+
+
+def test_boolean_tensor_indexes_as_a_mask():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    picked = x[Tensor(np.array([True, False, True]))]
+    np.testing.assert_array_equal(picked.data, [1.0, 3.0])
+    picked.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0, 1.0])
 
 
 def test_constructors():
