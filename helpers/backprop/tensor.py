@@ -585,12 +585,19 @@ class Tensor:
         return Tensor._from_op(data, (self,), backward, op)
 
     def max(self, axis=None, keepdims: bool = False):
-        """Largest value over `axis`. Gradient goes to the maximum; TIES SHARE IT EVENLY (like torch.amax)."""
+        """Largest value over `axis`. The gradient goes to the maximum; TIES SHARE IT EVENLY.
+
+        This is torch.amax's rule (and torch.max()'s without dim). torch.max(x, dim) differs: it returns
+        indices too and sends the whole gradient to the one index it returns.
+        """
         return self._extreme(axis, keepdims, "max", np.max)
 
     def min(self, axis=None, keepdims: bool = False):
-        """Smallest value over `axis`. Gradient goes to the minimum; ties share it evenly (like torch.amin)."""
+        """Smallest value over `axis`; the gradient goes to the minimum, ties share it evenly (torch.amin)."""
         return self._extreme(axis, keepdims, "min", np.min)
+
+    amax = max
+    amin = min
 
     def argmax(self, axis=None):
         """Index of the largest value (a plain numpy array; not differentiable)."""
@@ -621,6 +628,18 @@ class Tensor:
         """Merge dimensions start_dim..end into one (flatten(1) turns (N, C, H, W) into (N, C*H*W))."""
         start = _normalize_axes(start_dim, self.ndim, "flatten")[0] if self.ndim else 0
         return self.reshape(self.shape[:start] + (-1,))
+
+    def unsqueeze(self, axis: int):
+        """Insert a new axis of size 1 at position `axis` (as numpy.expand_dims)."""
+        return self.reshape(np.expand_dims(self.data, axis).shape)
+
+    def squeeze(self, axis=None):
+        """Remove axes of size 1 (all of them, or the given ones)."""
+        try:
+            shape = np.squeeze(self.data, axis=axis).shape
+        except ValueError:
+            raise ValueError(f"squeeze: axis {axis} of a tensor of shape {self.shape} does not have size 1.") from None
+        return self.reshape(shape)
 
     def transpose(self, *axes):
         """Permute the axes (reverse them if none are given); the gradient is permuted back."""

@@ -211,6 +211,10 @@ def test_reshape_transpose_flatten_gradients(rng, check_grads):
     check_grads(lambda t: t.transpose((2, 0, 1)), x)
     check_grads(lambda t: t.flatten(1), x)
     check_grads(lambda t: t.reshape(6, 4).T, x)
+    check_grads(lambda t: t.unsqueeze(1).squeeze(), x)
+    assert Tensor(x).unsqueeze(-1).shape == (2, 3, 4, 1) and Tensor(x[:1]).squeeze(0).shape == (3, 4)
+    with pytest.raises(ValueError, match="size 1"):
+        Tensor(x).squeeze(0)
     assert Tensor(x).transpose(2, 0, 1).shape == (4, 2, 3)
     assert Tensor(x).flatten(1).shape == (2, 12)
 

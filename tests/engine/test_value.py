@@ -86,13 +86,15 @@ def test_backward_twice_gives_the_same_gradients():
 
 
 def test_deep_chain_of_100_000_nodes():
+    """backward() is iterative: a chain far deeper than Python's recursion limit works."""
     x = Value(0.5)
     y = x
     for _ in range(100_000):
-        y = y + 0.0
+        y = y.relu()  # relu'(positive) = 1, so dy/dx = 1
+    order = y.topological_order()
+    assert len(order) == 100_001 and order[0] is x and order[-1] is y
     y.backward()
-    assert x.grad == 1.0
-    assert len(y.topological_order()) == 200_001  # each step adds the sum and a constant
+    assert x.grad == 1.0 and y.grad == 1.0
 
 
 def test_topological_order_lists_inputs_first():
