@@ -250,18 +250,25 @@ def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
 
     The gradient with respect to the logits is (softmax(z) - onehot(target)) / N for the mean.
     """
-    z = _as_tensor(input)
+    z = input if type(input) is Tensor else _as_tensor(input)
     zd = z.data
-    _check_logits("cross_entropy", zd)
-    _check_reduction("cross_entropy", reduction)
+    if zd.ndim != 2:
+        _check_logits("cross_entropy", zd)
     n, c = zd.shape
-    t = _class_targets("cross_entropy", target, n, c)
+    t = target.data if isinstance(target, Tensor) else target
+    # fast path: int64 indices of the right shape, all in range (viewed as uint64, a negative index is huge)
+    if type(t) is not np.ndarray or t.dtype != np.int64 or t.shape != (n,) or (n and t.view(np.uint64).max() >= c):
+        t = _class_targets("cross_entropy", t, n, c)
     rows = np.arange(n)
     shifted = zd - zd.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     sumexp = exp.sum(axis=1, keepdims=True)
     per = np.log(sumexp[:, 0]) - shifted[rows, t]
-    out, scale = _reduce("cross_entropy", per, reduction)
+    if reduction == "mean":
+        scale = 1.0 / max(n, 1)
+        out = per.sum() * scale
+    else:
+        out, scale = _reduce("cross_entropy", per, reduction)
 
     def backward(g):
         grad = exp / sumexp
@@ -324,9 +331,19 @@ def _scatter_windows(dwin: np.ndarray, padded_shape, kh, kw, sh, sw) -> np.ndarr
 
 
 def _pad(xd: np.ndarray, ph: int, pw: int, value: float = 0.0) -> np.ndarray:
+    """Pad the two spatial axes of an NCHW array by (ph, pw) on each side with `value`."""
     if ph == 0 and pw == 0:
         return xd
-    return np.pad(xd, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+    n, c, h, w = xd.shape
+    xp = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=xd.dtype)
+    xp[:, :, ph:ph + h, pw:pw + w] = xd
+    return xp
+
+
+def _offsets(kh: int, kw: int, sh: int, sw: int, ho: int, wo: int):
+    """For each position (i, j) inside the kernel, the strided slice of the padded input it sees."""
+    return [(i, j, (slice(None), slice(None), slice(i, i + sh * (ho - 1) + 1, sh), slice(j, j + sw * (wo - 1) + 1, sw)))
+            for i in range(kh) for j in range(kw)]
 
 
 def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0) -> Tensor:
@@ -338,7 +355,7 @@ def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=
     x = _as_tensor(input)
     xd, w = x.data, weight.data
     o, c, kh, kw = w.shape
-    layer = f"Conv2d(in_channels={c}, out_channels={o}, kernel_size={(kh, kw)})"
+    layer = "Conv2d(in_channels={}, out_channels={}, kernel_size={})".format(c, o, (kh, kw))
     _check_nchw(layer, xd, c)
     sh, sw = _pair(stride, "stride")
     ph, pw = _pair(padding, "padding")
@@ -369,7 +386,8 @@ def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0) -> Tensor:
-    """Max over each (kh, kw) window of NCHW input; the gradient goes to the winning element of each window."""
+    """Max over each (kh, kw) window of NCHW input; the gradient goes to the winning element of each window
+    (the first one, on a tie, as in PyTorch)."""
     x = _as_tensor(input)
     xd = x.data
     _check_nchw("max_pool2d", xd)
@@ -379,14 +397,21 @@ def max_pool2d(input, kernel_size, stride=None, padding=0) -> Tensor:
     n, c, h, wd = xd.shape
     ho, wo = _out_size("max_pool2d", h, kh, sh, ph), _out_size("max_pool2d", wd, kw, sw, pw)
     xp = _pad(xd, ph, pw, value=-np.inf)
-    win = _windows(xp, kh, kw, sh, sw).reshape(n, c, ho, wo, kh * kw)
-    arg = win.argmax(axis=-1)
-    out = np.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
+    # Walk the kh*kw positions of the window (a handful) instead of materialising every window:
+    # keep the running maximum and which position produced it.
+    offsets = _offsets(kh, kw, sh, sw, ho, wo)
+    out = xp[offsets[0][2]].copy()
+    winner = np.zeros(out.shape, dtype=np.int16)
+    for k, (_, _, window) in enumerate(offsets[1:], start=1):
+        candidate = xp[window]
+        better = candidate > out  # strict: the first maximum keeps a tie
+        np.copyto(out, candidate, where=better)
+        winner[better] = k
 
     def backward(g):
-        dwin = np.zeros((n, c, ho, wo, kh * kw), dtype=g.dtype)
-        np.put_along_axis(dwin, arg[..., None], g[..., None], axis=-1)
-        dxp = _scatter_windows(dwin.reshape(n, c, ho, wo, kh, kw), xp.shape, kh, kw, sh, sw)
+        dxp = np.zeros(xp.shape, dtype=g.dtype)
+        for k, (_, _, window) in enumerate(offsets):
+            dxp[window] += np.where(winner == k, g, 0.0)
         return (dxp[:, :, ph:ph + h, pw:pw + wd],)
 
     return Tensor._from_op(out, (x,), backward, "max_pool2d")

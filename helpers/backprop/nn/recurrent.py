@@ -147,6 +147,8 @@ class _RNNBase(Module):
                                       "stack single-layer modules with nn.Dropout between them instead")
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"{name}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        if self.mode != "RNN" and nonlinearity != "tanh":
+            raise ValueError(f"{name} has fixed sigmoid/tanh gates; nonlinearity applies to nn.RNN only")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.nonlinearity = bias, batch_first, nonlinearity
         rng = get_rng(rng)
@@ -173,6 +175,8 @@ class _RNNBase(Module):
                              f"{self.input_size} (batch_first={self.batch_first}), got {x.shape}")
         t_axis = 1 if self.batch_first else 0
         steps = x.shape[t_axis]
+        if steps == 0:
+            raise ValueError(f"{type(self).__name__}: the input sequence is empty (seq_len = 0, shape {x.shape})")
         if x.requires_grad:
             return [x[:, t] if self.batch_first else x[t] for t in range(steps)]
         return [Tensor(np.take(x.data, t, axis=t_axis)) for t in range(steps)]
