@@ -219,3 +219,9 @@ def test_schedules_match_torch(ours_cls, theirs_cls, kwargs):
         tsched.step()
         assert opt.lr == pytest.approx(topt.param_groups[0]["lr"], rel=1e-12)
         assert sched.get_last_lr() == pytest.approx(tsched.get_last_lr(), rel=1e-12)
+
+
+def test_maxpool2d_ties_route_the_gradient_like_torch(gen):
+    x = gen.integers(0, 3, (2, 2, 6, 6)).astype(float)  # many ties inside each window
+    compare(nn.MaxPool2d(2), torch.nn.MaxPool2d(2), x)
+    compare(nn.MaxPool2d(3, 1, 1), torch.nn.MaxPool2d(3, 1, 1), x)
