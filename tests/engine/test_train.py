@@ -119,3 +119,18 @@ def test_fit_and_accuracy_argument_errors():
     with pytest.raises(ValueError, match="3 predictions but 2 targets"):
         accuracy(np.zeros((3, 2)), np.zeros(2))
     assert accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([1, 1])) == 0.5
+
+
+def test_fit_shows_an_ipywidgets_bar_in_a_notebook(monkeypatch):
+    import backprop.train as train
+
+    shown = []
+    monkeypatch.setattr(train, "_in_notebook", lambda: True)
+    monkeypatch.setattr("IPython.display.display", lambda *objs: shown.extend(objs))
+    X, y = data.make_xor()
+    model = nn.Sequential(nn.Linear(2, 4, rng=0), nn.Tanh(), nn.Linear(4, 2, rng=1))
+    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=2)
+    assert len(shown) == 1
+    bar, label = shown[0].children
+    assert (bar.value, bar.max, bar.description) == (2, 2, "epoch 2/2")
+    assert label.value.startswith("loss ") and "accuracy" in label.value
