@@ -1,0 +1,97 @@
+"""Chapter 05 widgets: a decision-threshold explorer (precision, recall and confusion matrix of a classifier)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def threshold_metrics(scores, y_true, threshold: float) -> dict:
+    """Confusion counts and metrics when every score >= ``threshold`` is called positive (class 1).
+
+    Returns tp, fp, fn, tn (ints) and precision, recall, specificity, accuracy (floats; a ratio with a zero
+    denominator is reported as nan, e.g. precision when nothing is called positive).
+    """
+    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
+    y = np.asarray(y_true).reshape(-1)
+    if len(scores) != len(y):
+        raise ValueError(f"threshold_metrics: {len(scores)} scores but {len(y)} labels; they must match")
+    if not set(np.unique(y).tolist()) <= {0, 1}:
+        raise ValueError("threshold_metrics: labels must be 0 (negative) or 1 (positive)")
+    pred = scores >= threshold
+    pos = y == 1
+    tp, fp = int(np.sum(pred & pos)), int(np.sum(pred & ~pos))
+    fn, tn = int(np.sum(~pred & pos)), int(np.sum(~pred & ~pos))
+
+    def ratio(a, b):
+        return a / b if b else float("nan")
+
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": ratio(tp, tp + fp), "recall": ratio(tp, tp + fn),
+            "specificity": ratio(tn, tn + fp), "accuracy": ratio(tp + tn, len(y))}
+
+
+def precision_recall_curve(scores, y_true):
+    """Precision and recall at every distinct score used as the threshold (ascending thresholds)."""
+    thresholds = np.unique(np.asarray(scores, dtype=np.float64))
+    rows = [threshold_metrics(scores, y_true, t) for t in thresholds]
+    return thresholds, np.array([r["precision"] for r in rows]), np.array([r["recall"] for r in rows])
+
+
+def _draw(scores, y_true, threshold, names, fig=None):
+    """Draw the confusion matrix and the precision-recall curve with the current threshold marked."""
+    import matplotlib.pyplot as plt
+
+    from ..plots import OKABE_ITO, label
+
+    m = threshold_metrics(scores, y_true, threshold)
+    fig = fig or plt.figure(figsize=(9.5, 3.8))
+    ax1, ax2 = fig.subplots(1, 2)
+    matrix = np.array([[m["tn"], m["fp"]], [m["fn"], m["tp"]]])
+    ax1.imshow(matrix, cmap="cividis")
+    ax1.grid(False)
+    for (i, j), count in np.ndenumerate(matrix):
+        ax1.text(j, i, str(count), ha="center", va="center", fontsize=14,
+                 color="black" if count > matrix.max() / 2 else "white")
+    ax1.set_xticks([0, 1], [f"predicted {names[0]}", f"predicted {names[1]}"])
+    ax1.set_yticks([0, 1], [f"true {names[0]}", f"true {names[1]}"])
+    label(ax1, f"Confusion matrix at threshold {threshold:.2f}", "prediction", "truth")
+    _, precision, recall = precision_recall_curve(scores, y_true)
+    ax2.plot(recall, precision, color=OKABE_ITO["blue"], label="all thresholds")
+    ax2.plot([m["recall"]], [m["precision"]], "o", color=OKABE_ITO["vermillion"], markersize=9,
+             label=f"threshold {threshold:.2f}")
+    ax2.set_xlim(0, 1.02)
+    ax2.set_ylim(0, 1.02)
+    label(ax2, "Precision against recall", f"recall (share of {names[1]} found)",
+          f"precision (share of alarms that are {names[1]})", legend=True)
+    fig.tight_layout()
+    return fig, m
+
+
+def describe_threshold(scores, y_true, threshold: float, names=("benign", "malignant")) -> str:
+    """One-paragraph text summary of the metrics at ``threshold`` (what the widget prints under the plot)."""
+    m = threshold_metrics(scores, y_true, threshold)
+    return (f"threshold {threshold:.2f}: {m['tp']} of {m['tp'] + m['fn']} {names[1]} cases found "
+            f"(recall {m['recall']:.3f}), {m['fn']} missed; {m['fp']} {names[0]} cases flagged by mistake "
+            f"(precision {m['precision']:.3f}); accuracy {m['accuracy']:.3f}")
+
+
+def threshold_explorer(scores, y_true, names=("benign", "malignant"), threshold: float = 0.5):
+    """A slider for the decision threshold (a probability, 0 to 1) with the confusion matrix, the point on the
+    precision-recall curve and the counts updated when it is released. Returns the widget to display.
+
+    ``scores`` are predicted probabilities of the positive class (label 1, called ``names[1]``).
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
+    threshold_metrics(scores, y_true, threshold)  # validates the inputs before any widget exists
+    slider = widgets.FloatSlider(value=threshold, min=0.0, max=1.0, step=0.01, continuous_update=False,
+                                 description="threshold (probability)", readout_format=".2f",
+                                 style={"description_width": "12em"}, layout={"width": "32em"})
+
+    def show(threshold):
+        _draw(scores, y_true, threshold, names)
+        plt.show()
+        print(describe_threshold(scores, y_true, threshold, names))
+
+    out = widgets.interactive_output(show, {"threshold": slider})
+    return widgets.VBox([slider, out])
