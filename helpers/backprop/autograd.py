@@ -10,24 +10,24 @@ import numpy as np
 
 
 def topological_order(root):
-    """Nodes of the graph that ends at `root`, parents before children, only those that require grad."""
+    """Nodes of the graph that ends at `root`, parents before children, only those that require grad.
+
+    Depth-first search with an explicit stack of (node, iterator over its parents): a node is appended
+    once all of its parents have been, which is exactly a topological order. No recursion.
+    """
     order = []
-    visited = set()
-    stack = [(root, False)]
-    push, pop = stack.append, stack.pop
+    visited = {id(root)}
+    stack = [(root, iter(root._parents))]
     while stack:
-        node, expanded = pop()
-        if expanded:
-            order.append(node)
-            continue
-        key = id(node)
-        if key in visited:
-            continue
-        visited.add(key)
-        push((node, True))
-        for parent in node._parents:
+        node, parents = stack[-1]
+        for parent in parents:
             if parent.requires_grad and id(parent) not in visited:
-                push((parent, False))
+                visited.add(id(parent))
+                stack.append((parent, iter(parent._parents)))
+                break
+        else:  # every parent is done
+            stack.pop()
+            order.append(node)
     return order
 
 
@@ -90,7 +90,7 @@ def run_backward(root, gradient: np.ndarray) -> None:
         if grad is None:
             continue
         if leaf.grad is None:
-            owned = grad.flags.owndata and grad.flags.writeable and id(grad) not in shared
+            owned = grad.base is None and id(grad) not in shared and grad.flags.writeable
             leaf.grad = grad if owned else grad.copy()
         elif leaf.grad.flags.writeable and leaf.grad.shape == grad.shape:
             leaf.grad += grad

@@ -300,7 +300,7 @@ class Tensor:
                     f"backward() without a gradient needs a scalar output (a loss), but this tensor has shape "
                     f"{self.shape}. Reduce it first (e.g. out.sum() or out.mean()), or pass "
                     f"gradient=<array of shape {self.shape}> holding d loss / d out.")
-            gradient = np.ones_like(self.data)
+            gradient = np.ones(self.data.shape, dtype=self.data.dtype)
         else:
             if isinstance(gradient, Tensor):
                 gradient = gradient.data
