@@ -141,6 +141,15 @@ class Value:
                     stack.append((parent, False))
         return order
 
+    def _backward(self) -> None:
+        """One step of the backward pass: pass this node's gradient on to its inputs (the chain rule).
+
+        Call it on the nodes of reversed(out.topological_order()), after setting every grad to 0 and
+        out.grad to 1, to walk through backward() one node at a time.
+        """
+        for parent, local in zip(self._prev, self._local_grads):
+            parent.grad += local * self.grad
+
     def zero_grad(self) -> None:
         """Set .grad to 0 on this Value and on everything it was computed from."""
         for node in self.topological_order():
@@ -157,5 +166,4 @@ class Value:
             node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):
-            for parent, local in zip(node._prev, node._local_grads):
-                parent.grad += local * node.grad
+            node._backward()

@@ -168,3 +168,18 @@ def test_value_gradients_match_tensor_gradients(rng):
     np.testing.assert_allclose([v.grad for v in x_vals], x_t.grad, rtol=1e-12)
     np.testing.assert_allclose([v.grad for v in w_vals], w_t.grad, rtol=1e-12)
     assert b_val.grad == pytest.approx(b_t.grad.item())
+
+
+def test_stepping_the_backward_pass_by_hand_matches_backward():
+    """The pieces a widget uses to animate backward(): topological_order() and one _backward() per node."""
+    a, b = Value(0.3), Value(-0.8)
+    out = (a * b + a).tanh()
+    out.backward()
+    expected = (a.grad, b.grad)
+    order = out.topological_order()
+    for node in order:
+        node.grad = 0.0
+    out.grad = 1.0
+    for node in reversed(order):
+        node._backward()
+    assert (a.grad, b.grad) == expected
