@@ -44,9 +44,19 @@ class set_grad_enabled:
 
 
 class no_grad(set_grad_enabled):
-    """`with no_grad():` runs operations without recording a graph (evaluation, parameter updates)."""
+    """`with no_grad():` runs operations without recording a graph (evaluation, parameter updates).
 
-    def __init__(self):
+    Also a decorator, with or without parentheses: `@no_grad()` or `@no_grad`.
+    """
+
+    def __new__(cls, func=None):
+        if func is not None:
+            if not callable(func):
+                raise TypeError("no_grad() takes no arguments (or decorates a function).")
+            return set_grad_enabled(False)(func)
+        return super().__new__(cls)
+
+    def __init__(self, func=None):
         super().__init__(False)
 
 

@@ -193,7 +193,13 @@ def test_no_grad_as_decorator():
     def evaluate(t):
         return t * 2
 
+    @bp.no_grad
+    def evaluate_bare(t):
+        return t * 2
+
     assert not evaluate(Tensor([1.0], requires_grad=True)).requires_grad
+    assert not evaluate_bare(Tensor([1.0], requires_grad=True)).requires_grad
+    assert evaluate_bare.__name__ == "evaluate_bare"
     assert bp.is_grad_enabled()
 
 
