@@ -307,7 +307,9 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             g = work[i].grad
             if g is None:
                 g = np.zeros(work[i].shape)
-                notes.append(f"no gradient reached input {i}; it is treated as zero.")
+                note = f"no gradient reached input {i}; it is treated as zero."
+                if note not in notes:
+                    notes.append(note)
             elif g.shape != work[i].shape:
                 return _shape_failure(i, g.shape, work[i].shape, atol, rtol, raise_exception)
             analytic[i] = np.array(g, dtype=np.float64)
