@@ -164,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"JUPYTER_CONFIG_PATH={env['JUPYTER_CONFIG_PATH']}")
         print(" ".join(command))
         return 0
+    if os.name == "posix":
+        # Become JupyterLab, so that Ctrl-C and kill reach the server itself (no orphaned server).
+        os.execve(command[0], command, env)
     try:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:

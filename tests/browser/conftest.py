@@ -113,7 +113,7 @@ def lab_server(tmp_path_factory) -> LabServer:
         sys.executable, str(REPO / "scripts" / "lab.py"),
         "--root", str(root), "--port", str(port), "--no-browser", "--token", token,
         "--exchange", str(exchange), "--config-dir", str(work / "jupyter-config"),
-        "--", "--ServerApp.ip=127.0.0.1",
+        "--", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
     ]
     with open(log, "wb") as log_file:
         process = subprocess.Popen(command, cwd=work, env=env, stdout=log_file, stderr=subprocess.STDOUT,
@@ -146,15 +146,31 @@ def browser():
             chromium.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember each phase's report on the test item, so the page fixture knows whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser):
-    """A fresh browser page, 1400x900, with bounded default waits."""
+def page(browser, request):
+    """A fresh browser page, 1400x900, with bounded default waits; screenshotted if the test fails."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
         yield page
     finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+            try:
+                page.screenshot(path=ARTIFACTS / f"FAILED-{name}.png", timeout=10_000)
+            except Exception as error:  # a screenshot must not hide the test's own failure
+                print(f"could not screenshot the failed page: {error}")
         context.close()
 
 

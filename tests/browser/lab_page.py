@@ -30,15 +30,44 @@ area => {
 """
 
 
+_KERNEL_IDLE_JS = """
+() => [...document.querySelectorAll(".jp-StatusBar-TextItem[title^='Change kernel for']")]
+        .some(el => /\\| Idle$/.test(el.textContent.trim()))
+"""
+
+
 def open_notebook(page: Page, base_url: str, token: str, path: str) -> None:
-    """Open a notebook in JupyterLab and wait until its kernel is idle."""
-    page.goto(f"{base_url}/lab/tree/{path}?token={token}")
+    """Open a notebook in JupyterLab and wait until its kernel has started and is idle.
+
+    If JupyterLab asks which kernel to use (it may, while the session is still being created), accept its
+    suggestion, as a student would.
+    """
+    # `reset`: start from an empty workspace, not with the tabs an earlier test left open on this server.
+    page.goto(f"{base_url}/lab/tree/{path}?reset&token={token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_selector(IDLE_KERNEL, timeout=60_000)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count() and "Select Kernel" in dialog.first.inner_text():
+            dialog.first.get_by_role("button", name="Select").click()
+        if page.evaluate(_KERNEL_IDLE_JS) and page.locator(IDLE_KERNEL).count():
+            page.wait_for_timeout(500)
+            fail_on_dialog(page, f"opening {path}")
+            return
+        page.wait_for_timeout(250)
+    raise TimeoutError(f"the kernel of {path} did not become idle within 60 s")
+
+
+def fail_on_dialog(page: Page, doing: str) -> None:
+    """Raise with the dialog's text if JupyterLab shows a modal dialog (it would swallow the next click)."""
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count() and dialog.first.is_visible():
+        raise AssertionError(f"JupyterLab showed a dialog while {doing}:\n{dialog.first.inner_text()}")
 
 
 def menu(page: Page, top: str, item: str) -> None:
     """Click a menu-bar entry, then one of its items (labels matched exactly)."""
+    fail_on_dialog(page, f"about to use {top} > {item}")
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
 
@@ -108,7 +137,8 @@ def graded_test_cell_indices(notebook: Path) -> list[int]:
 def error_text(cell: Locator) -> str:
     """The text of the error (stderr / traceback) outputs of one cell, '' if none."""
     errors = cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-    return "\n".join(errors.nth(i).inner_text() for i in range(errors.count()))
+    # textContent, not innerText: cells scrolled out of view are not laid out, and innerText is then empty.
+    return "\n".join(errors.nth(i).text_content() or "" for i in range(errors.count()))
 
 
 def visible_result(output_area: Locator) -> str:
@@ -116,16 +146,22 @@ def visible_result(output_area: Locator) -> str:
     return output_area.evaluate(_VISIBLE_RESULT_JS)
 
 
-def nudge_slider(handle: Locator, presses: int = 3) -> tuple[str, str]:
-    """Move a slider with the keyboard as a person would (arrow keys on its handle); return (before, after).
+def nudge_slider(handle: Locator, pixels: int = 40) -> tuple[str, str]:
+    """Drag a slider's handle with the mouse, as a person would; return its value (before, after).
 
-    Moves right unless the handle is at its maximum, then left.
+    Drags right unless the handle is at its maximum, then left.
     """
+    handle.scroll_into_view_if_needed()
     before = handle.get_attribute("aria-valuenow")
-    key = "ArrowLeft" if before == handle.get_attribute("aria-valuemax") else "ArrowRight"
-    handle.focus()
-    for _ in range(presses):
-        handle.press(key)
+    direction = -1 if before == handle.get_attribute("aria-valuemax") else 1
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    mouse = handle.page.mouse
+    mouse.move(x, y)
+    mouse.down()
+    mouse.move(x + direction * pixels, y, steps=8)
+    mouse.up()
+    handle.page.wait_for_timeout(200)
     return before, handle.get_attribute("aria-valuenow")
 
 
