@@ -260,6 +260,25 @@ def bench_lstm(images, y):
     return race(rows, repeats=REPEATS * 4)
 
 
+def profile_mlp(X, y, epochs: int = 100) -> None:
+    """cProfile of the engine MLP epoch, sorted by own time: shows the per-op and backward-pass overheads."""
+    import cProfile
+    import pstats
+
+    perm = np.random.default_rng(0).permutation(len(X))
+    loader = FixedOrderLoader(X, y, [perm[i:i + BATCH] for i in range(0, len(X), BATCH)])
+    model = engine_mlp(init_mlp_weights())
+    opt = optim.SGD(model.parameters(), lr=LR)
+    engine_epoch(model, opt, loader)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(epochs):
+        engine_epoch(model, opt, loader)
+    profiler.disable()
+    print(f"  cProfile of {epochs} engine epochs ({epochs * len(loader)} steps), top entries by own time:")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(12)
+
+
 # ---- report ----------------------------------------------------------------------------------------------
 def table(title: str, rows: dict, unit: str, scale: float, base: str) -> str:
     lines = [title, f"  {'contender':<14}{'median ' + unit:>16}{'ratio to ' + base:>22}"]
@@ -276,6 +295,8 @@ def main() -> None:
                         help="BLAS threads for numpy (and torch, matched); default 1: these matrices are tiny, so "
                              "extra threads only add synchronisation and make timings erratic on a busy machine; "
                              "0 leaves numpy's BLAS at its own default")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print a cProfile of 100 engine MLP epochs (where the engine's time goes)")
     args = parser.parse_args()
     if args.threads > 0:
         from threadpoolctl import threadpool_limits
@@ -310,6 +331,9 @@ def main() -> None:
     print(f"  engine MLP trained 20 epochs (SGD lr 0.05, momentum 0.9) in {seconds:.2f}s: "
           f"test accuracy {acc:.3f} (target >= 0.95)")
     print()
+
+    if args.profile:
+        profile_mlp(X_train, y_train)
 
     images_train, _, yi_train, _ = load_digits(flatten=False)
     print(table("2. CNN conv3x3(1->8, pad 1)-ReLU-maxpool2-Linear(128->10), digits, batch 64: seconds per epoch",
