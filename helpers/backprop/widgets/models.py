@@ -197,15 +197,16 @@ def train_steps(model, X, y, lr: float, steps: int, optimizer=None):
     loss_fn = nn.CrossEntropyLoss()
     xt, yt = Tensor(np.asarray(X, dtype=np.float64)), np.asarray(y, dtype=np.int64)
     losses = []
-    for _ in range(int(steps)):
-        optimizer.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        value = float(loss.item())
-        if not np.isfinite(value):
-            break
-        loss.backward()
-        optimizer.step()
-        losses.append(value)
+    with np.errstate(over="ignore", invalid="ignore"):   # a diverging run stops below instead of warning
+        for _ in range(int(steps)):
+            optimizer.zero_grad()
+            loss = loss_fn(model(xt), yt)
+            value = float(loss.item())
+            if not np.isfinite(value):
+                break
+            loss.backward()
+            optimizer.step()
+            losses.append(value)
     return losses, optimizer
 
 
