@@ -2,6 +2,8 @@
 plus forward values checked against plain numpy and clear errors for wrong input shapes."""
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from backprop import Tensor, gradcheck, nn
 from backprop.nn import functional as F
@@ -58,6 +60,15 @@ def test_linear_skips_input_gradient_when_input_needs_none(gen):
     assert x.grad is None and layer.weight.grad is not None
 
 
+@settings(max_examples=12, deadline=None)
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3), fan_out=st.integers(1, 4),
+       bias=st.booleans(), seed=st.integers(0, 2**16))
+def test_linear_gradcheck_random_shapes(shape, fan_out, bias, seed):
+    gen = np.random.default_rng(seed)
+    layer = nn.Linear(shape[-1], fan_out, bias=bias, rng=gen)
+    gradcheck_module(layer, gen.standard_normal(shape))
+
+
 # ---- activations -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("layer", [nn.ReLU(), nn.LeakyReLU(0.2), nn.Tanh(), nn.Sigmoid(), nn.Softmax(dim=1),
                                    nn.LogSoftmax(dim=-1), nn.Identity()])
@@ -102,6 +113,25 @@ def test_conv2d_gradcheck(gen, kernel, stride, padding):
     gradcheck_module(layer, gen.standard_normal((2, 2, 6, 5)))
 
 
+@settings(max_examples=12, deadline=None)
+@given(n=st.integers(1, 2), c=st.integers(1, 3), o=st.integers(1, 3), h=st.integers(1, 6), w=st.integers(1, 6),
+       k=st.integers(1, 3), stride=st.integers(1, 3), padding=st.integers(0, 2), seed=st.integers(0, 2**16))
+def test_conv2d_gradcheck_random_shapes(n, c, o, h, w, k, stride, padding, seed):
+    assume(h + 2 * padding >= k and w + 2 * padding >= k)
+    gen = np.random.default_rng(seed)
+    layer = nn.Conv2d(c, o, k, stride=stride, padding=padding, rng=gen)
+    gradcheck_module(layer, gen.standard_normal((n, c, h, w)))
+
+
+@settings(max_examples=12, deadline=None)
+@given(h=st.integers(2, 7), w=st.integers(2, 7), k=st.integers(1, 3), stride=st.integers(1, 3),
+       padding=st.integers(0, 1), seed=st.integers(0, 2**16))
+def test_maxpool_gradcheck_random_shapes(h, w, k, stride, padding, seed):
+    assume(2 * padding <= k and h + 2 * padding >= k and w + 2 * padding >= k)
+    x = np.random.default_rng(seed).permutation(2 * h * w).reshape(1, 2, h, w) / 3.0  # distinct: no ties
+    gradcheck_module(nn.MaxPool2d(k, stride, padding), x)
+
+
 @pytest.mark.parametrize("stride,padding", [(1, 0), (2, 1), (3, 2)])
 def test_conv2d_forward_matches_direct_loops(gen, stride, padding):
     layer = nn.Conv2d(3, 4, 3, stride=stride, padding=padding, rng=gen)
@@ -143,6 +173,11 @@ def test_maxpool_values_and_gradient_routing():
     expected = np.zeros((4, 4))
     expected[[1, 1, 3, 3], [1, 3, 1, 3]] = 1
     np.testing.assert_array_equal(t.grad[0, 0], expected)
+
+
+def test_maxpool_refuses_padding_larger_than_half_the_kernel():
+    with pytest.raises(ValueError, match="at most half"):
+        nn.MaxPool2d(2, padding=2)(np.zeros((1, 1, 4, 4)))
 
 
 def test_flatten(gen):

@@ -394,6 +394,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0) -> Tensor:
     kh, kw = _pair(kernel_size, "kernel_size")
     sh, sw = _pair(kernel_size if stride is None else stride, "stride")
     ph, pw = _pair(padding, "padding")
+    if 2 * ph > kh or 2 * pw > kw:
+        raise ValueError(f"max_pool2d: padding {(ph, pw)} must be at most half the kernel size {(kh, kw)} "
+                         "(otherwise a window could hold nothing but padding)")
     n, c, h, wd = xd.shape
     ho, wo = _out_size("max_pool2d", h, kh, sh, ph), _out_size("max_pool2d", wd, kw, sw, pw)
     xp = _pad(xd, ph, pw, value=-np.inf)
