@@ -26,10 +26,6 @@ def _as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float64))
 
 
-def _needs(t) -> bool:
-    return t is not None and t.requires_grad
-
-
 def _pair(value, name: str) -> tuple[int, int]:
     """An int or a pair of ints (PyTorch's kernel_size/stride/padding convention) as a pair."""
     pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
@@ -340,9 +336,10 @@ def _pad(xd: np.ndarray, ph: int, pw: int, value: float = 0.0) -> np.ndarray:
     return xp
 
 
-def _offsets(kh: int, kw: int, sh: int, sw: int, ho: int, wo: int):
-    """For each position (i, j) inside the kernel, the strided slice of the padded input it sees."""
-    return [(i, j, (slice(None), slice(None), slice(i, i + sh * (ho - 1) + 1, sh), slice(j, j + sw * (wo - 1) + 1, sw)))
+def _offsets(kh: int, kw: int, sh: int, sw: int, ho: int, wo: int) -> list:
+    """For each position (i, j) inside the kernel (row by row), the strided slice of the padded input that
+    position sees across all windows: xp[slices] has shape (N, C, ho, wo)."""
+    return [(slice(None), slice(None), slice(i, i + sh * (ho - 1) + 1, sh), slice(j, j + sw * (wo - 1) + 1, sw))
             for i in range(kh) for j in range(kw)]
 
 
@@ -403,9 +400,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0) -> Tensor:
     # Walk the kh*kw positions of the window (a handful) instead of materialising every window:
     # keep the running maximum and which position produced it.
     offsets = _offsets(kh, kw, sh, sw, ho, wo)
-    out = xp[offsets[0][2]].copy()
+    out = xp[offsets[0]].copy()
     winner = np.zeros(out.shape, dtype=np.int16)
-    for k, (_, _, window) in enumerate(offsets[1:], start=1):
+    for k, window in enumerate(offsets[1:], start=1):
         candidate = xp[window]
         better = candidate > out  # strict: the first maximum keeps a tie
         np.copyto(out, candidate, where=better)
@@ -413,7 +410,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0) -> Tensor:
 
     def backward(g):
         dxp = np.zeros(xp.shape, dtype=g.dtype)
-        for k, (_, _, window) in enumerate(offsets):
+        for k, window in enumerate(offsets):
             dxp[window] += np.where(winner == k, g, 0.0)
         return (dxp[:, :, ph:ph + h, pw:pw + wd],)
 
