@@ -45,13 +45,12 @@ def _shape_error(node, index, parent, grad):
 def run_backward(root, gradient: np.ndarray) -> None:
     """Propagate `gradient` (d output / d root, an array we own) from `root` to every leaf that requires grad."""
     order = topological_order(root)
-    pending = {id(root): gradient}  # id(node) -> gradient summed so far
-    seen = {id(gradient)}  # ids of arrays already handed out: a second hand-out means the array is shared
-    shared = set()
+    pending = {id(root): gradient}  # id(node) -> gradient summed so far; popped (freed) once used
+    kept = set()  # ids of arrays that stay visible after the pass (retained grads, leaf grads)
     leaves = []
     for node in reversed(order):
         backward = node._backward
-        if backward is None:  # a leaf: assign after the loop, once sharing is known
+        if backward is None:  # a leaf: assign after the loop
             leaves.append(node)
             continue
         grad = pending.pop(id(node), None)
@@ -59,39 +58,35 @@ def run_backward(root, gradient: np.ndarray) -> None:
             continue
         if node._retain_grad:
             node.grad = grad
-            shared.add(id(grad))
+            kept.add(id(grad))
         parent_grads = backward(grad)
         parents = node._parents
         if len(parent_grads) != len(parents):
             raise RuntimeError(f"backward of '{node._op}' returned {len(parent_grads)} gradients for "
                                f"{len(parents)} inputs: return exactly one (an array or None) per input.")
-        for index, (parent, pgrad) in enumerate(zip(parents, parent_grads)):
+        for parent, pgrad in zip(parents, parent_grads):
             if pgrad is None or not parent.requires_grad:
                 continue
             if type(pgrad) is not np.ndarray:
                 pgrad = np.asarray(pgrad, dtype=parent.data.dtype)
             if pgrad.shape != parent.data.shape:
-                raise _shape_error(node, index, parent, pgrad)
-            key = id(pgrad)
-            if key in seen:
-                shared.add(key)
-            else:
-                seen.add(key)
-            pkey = id(parent)
-            previous = pending.get(pkey)
-            if previous is None:
-                pending[pkey] = pgrad
-            else:
-                total = previous + pgrad  # a new array: never add in place into an array someone else holds
-                seen.add(id(total))
-                pending[pkey] = total
+                raise _shape_error(node, parents.index(parent), parent, pgrad)
+            key = id(parent)
+            previous = pending.get(key)
+            # a sum makes a new array: never add in place into an array another node may also hold
+            pending[key] = pgrad if previous is None else previous + pgrad
     for leaf in leaves:
         grad = pending.pop(id(leaf), None)
         if grad is None:
             continue
         if leaf.grad is None:
-            owned = grad.base is None and id(grad) not in shared and grad.flags.writeable
-            leaf.grad = grad if owned else grad.copy()
+            # Keep the array itself only if nobody else can see it: it owns its memory (not a view of
+            # another gradient) and no other leaf or retained grad got the same array (a + b hands both
+            # parents one array). Otherwise copy, so that changing one .grad in place never changes another.
+            if grad.base is not None or id(grad) in kept or not grad.flags.writeable:
+                grad = grad.copy()
+            leaf.grad = grad
+            kept.add(id(grad))
         elif leaf.grad.flags.writeable and leaf.grad.shape == grad.shape:
             leaf.grad += grad
         else:

@@ -25,7 +25,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
         extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
     if axes:
         grad = grad.sum(axis=axes)
-    return grad.reshape(shape)
+    return grad if grad.shape == shape else grad.reshape(shape)
 
 
 def _broadcast_error(op: str, a_shape, b_shape) -> ValueError:

@@ -111,6 +111,28 @@ def test_leaf_gradients_never_alias_each_other():
     np.testing.assert_array_equal(b.grad, [1.0, 1.0])
 
 
+@pytest.mark.parametrize("build", [
+    lambda a, b: a + (b + 0.0),                  # the same array passes through two ops to two leaves
+    lambda a, b: a + b.reshape(2, 1).reshape(2),  # a view of one leaf's gradient reaches the other
+    lambda a, b: (a + b) * 1.0 + a * 0.0,
+])
+def test_pass_through_gradients_do_not_alias(build):
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    build(a, b).sum().backward()
+    before = b.grad.copy()
+    a.grad *= 7
+    np.testing.assert_array_equal(b.grad, before)
+
+
+def test_retained_gradient_is_not_shared_with_a_leaf():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = (x + 0.0).retain_grad()
+    h.sum().backward()
+    x.grad += 1
+    np.testing.assert_array_equal(h.grad, [1.0, 1.0])
+
+
 def test_leaf_gradient_does_not_alias_the_user_gradient():
     x = Tensor([1.0, 2.0], requires_grad=True)
     seed = np.array([1.0, 1.0])
