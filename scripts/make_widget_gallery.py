@@ -48,9 +48,10 @@ ENTRIES = [
      "Steps the backward pass through a computational graph one node at a time; the text lists the chain-rule "
      "products of each step. Try: press play, or drag the step slider.",
      "from backprop import Value\nfrom backprop.widgets.techniques import backward_stepper\n\n"
-     "a, b = Value(2.0, label=\"a\"), Value(-3.0, label=\"b\")\n"
+     "a, b = Value(2.0, label=\"a\"), Value(-0.5, label=\"b\")\n"
      "c = a * b; c.label = \"c\"\n"
-     "loss = (c + a).tanh(); loss.label = \"loss\"\n"
+     "d = c + a; d.label = \"d\"\n"
+     "loss = d.tanh(); loss.label = \"loss\"\n"
      "backward_stepper(loss)"),
     ("optimizer_paths", "01 techniques (optimizers)",
      "Paths of SGD, momentum, RMSprop and Adam on a 2-D loss surface. Try: raise the learning rate until SGD "

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-from browser_setup import COURSE, COURSE_ID
+from browser_setup import COURSE, COURSE_ID, REPO
 from lab_page import (
     error_text,
     graded_test_cell_indices,
@@ -25,7 +26,13 @@ from lab_page import (
     wait_for_change,
 )
 
+sys.path.insert(0, str(REPO / "scripts"))
+import make_widget_gallery  # noqa: E402
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+GALLERY = "widget_gallery/widget_gallery.ipynb"
 
 
 def _uses_widgets(notebook: Path) -> bool:
@@ -33,20 +40,54 @@ def _uses_widgets(notebook: Path) -> bool:
     return any(cell["cell_type"] == "code" and "widgets" in "".join(cell["source"]) for cell in cells)
 
 
-def widget_notebooks() -> list[str]:
-    """Chapter notebooks (relative to course/) whose code uses widgets."""
-    return sorted(str(nb.relative_to(COURSE)) for nb in COURSE.glob("*/*.ipynb") if _uses_widgets(nb))
+def graded_widget_chapters() -> list[str]:
+    """Graded chapter notebooks (relative to course/) with a widget; the browser test uses the first one.
+
+    One chapter is enough for the student's path (run all, a visible check fails, Validate): the gallery test
+    covers every widget of the course, which keeps this suite to a couple of minutes.
+    """
+    return sorted(str(nb.relative_to(COURSE)) for nb in COURSE.glob("*/*.ipynb")
+                  if _uses_widgets(nb) and graded_test_cell_indices(nb))[:1]
 
 
-def test_course_has_a_widget_chapter():
-    assert widget_notebooks(), f"no notebook in {COURSE} uses a widget; the browser tests need one"
+def test_course_has_a_graded_widget_chapter_and_a_gallery():
+    assert graded_widget_chapters(), f"no graded notebook in {COURSE} uses a widget; the browser tests need one"
+    assert (COURSE / GALLERY).is_file(), f"{COURSE / GALLERY} is missing: run `python -m autograder generate`"
+
+
+def slider_changes_output(page, slider, artifacts, name: str) -> str | None:
+    """Drag `slider` and wait for its cell's visible output to change; screenshot before and after.
+
+    Returns None when the output changed, else what went wrong (so a test can collect several problems).
+    """
+    slider.evaluate("el => el.setAttribute('data-bp-moved', '1')")
+    try:
+        cell = page.locator(".jp-Notebook .jp-CodeCell", has=page.locator("[data-bp-moved]")).first
+        output_area = cell.locator(".jp-OutputArea").first
+        slider.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)  # cells above get laid out while scrolling; let the page settle first
+        before = visible_result(output_area)
+        shown = json.loads(before)
+        if not (re.search(r"\d", shown["text"]) or shown["images"]):
+            return f"{name}: the widget shows neither numbers nor a plot"
+        cell.screenshot(path=artifacts / f"{name}-2-widget-before.png")
+        old_value, new_value = nudge_slider(slider.locator(".noUi-handle").first)
+        if old_value == new_value:
+            return f"{name}: the slider did not move (value stayed {old_value})"
+        after = wait_for_change(output_area, before, timeout_s=30)
+        cell.screenshot(path=artifacts / f"{name}-3-widget-after.png")
+        if after == before:
+            return f"{name}: moving the slider from {old_value} to {new_value} changed nothing the cell shows"
+        return None
+    finally:
+        slider.evaluate("el => el.removeAttribute('data-bp-moved')")
 
 
 def _shot_name(notebook: str, step: str) -> str:
     return f"{Path(notebook).stem}-{step}.png"
 
 
-@pytest.mark.parametrize("notebook", widget_notebooks())
+@pytest.mark.parametrize("notebook", graded_widget_chapters())
 def test_student_runs_chapter_and_uses_widgets(lab_server, page, artifacts, notebook):
     """Run all cells; widgets render and respond to a slider; a graded visible check fails on the blank copy."""
     open_notebook(page, lab_server.base_url, lab_server.token, notebook)
@@ -64,20 +105,8 @@ def test_student_runs_chapter_and_uses_widgets(lab_server, page, artifacts, note
     # Move the first slider; what the cell shows (numbers, text, plot) changes.
     slider = notebook_view.locator(".widget-slider, .jupyter-widget-slider").first
     assert slider.count() == 1, "the chapter's widget has no slider to move"
-    slider.evaluate("el => el.setAttribute('data-bp-moved', '1')")
-    cell = notebook_view.locator(".jp-CodeCell", has=page.locator("[data-bp-moved]")).first
-    output_area = cell.locator(".jp-OutputArea").first
-    slider.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)  # cells above get laid out while scrolling; let the page settle first
-    before = visible_result(output_area)
-    assert re.search(r"\d", json.loads(before)["text"]) or json.loads(before)["images"], \
-        "the widget shows neither numbers nor a plot"
-    cell.screenshot(path=artifacts / _shot_name(notebook, "2-widget-before"))
-    old_value, new_value = nudge_slider(slider.locator(".noUi-handle").first)
-    assert old_value != new_value, f"slider did not move (value stayed {old_value})"
-    after = wait_for_change(output_area, before)
-    cell.screenshot(path=artifacts / _shot_name(notebook, "3-widget-after"))
-    assert after != before, f"moving the slider from {old_value} to {new_value} changed nothing the cell shows"
+    problem = slider_changes_output(page, slider, artifacts, Path(notebook).stem)
+    assert problem is None, problem
 
     # A graded cell's visible check reports a failure on the blank student notebook.
     copy = lab_server.root / notebook
@@ -93,7 +122,7 @@ def test_student_runs_chapter_and_uses_widgets(lab_server, page, artifacts, note
     assert re.search(r"\b\w*(Error|Exception)\b", failing[first]), failing[first]
 
 
-@pytest.mark.parametrize("notebook", widget_notebooks()[:1])  # one is enough: Validate re-runs the notebook
+@pytest.mark.parametrize("notebook", graded_widget_chapters())
 def test_validate_button_reports_failures(lab_server, page, artifacts, notebook):
     """nbgrader's Validate button is in the notebook toolbar and reports the blank notebook's failures."""
     open_notebook(page, lab_server.base_url, lab_server.token, notebook)
@@ -130,3 +159,57 @@ def test_assignment_list_shows_released_chapters(lab_server, page, artifacts):
     page.screenshot(path=artifacts / "assignment-list.png")
     assert page.locator("#released_assignments_list_error").is_hidden()
     assert COURSE_ID in page.locator("#nbgrader-assignment-list").inner_text()
+
+
+def test_every_gallery_widget_renders_and_responds(lab_server, page, artifacts):
+    """The widget gallery in the browser: every widget renders without errors; each one with a slider
+    redraws when the slider is dragged; the playground trains when Train is clicked."""
+    names = [name for name, *_ in make_widget_gallery.ENTRIES]
+    open_notebook(page, lab_server.base_url, lab_server.token, GALLERY)
+    final_prompts = run_all_cells(page)
+    assert all(re.search(r"\d", p) for p in final_prompts), f"some cells never ran: {final_prompts}"
+    notebook_view = page.locator(".jp-Notebook")
+    page.wait_for_function("() => !document.body.innerText.includes('Loading widget...')", timeout=30_000)
+    code_cells = notebook_view.locator(".jp-CodeCell")
+    assert code_cells.count() == len(names) + 1  # the setup cell, then one per widget
+
+    problems = []
+    for index, name in enumerate(names, start=1):
+        cell = code_cells.nth(index)
+        text = cell.locator(".jp-OutputArea").first.text_content() or ""
+        if "Error displaying widget" in text or error_text(cell):
+            problems.append(f"{name}: {error_text(cell)[-500:] or 'Error displaying widget'}")
+            continue
+        if cell.locator(".jupyter-widgets").count() == 0:
+            problems.append(f"{name}: no widget rendered")
+            continue
+        slider = cell.locator(".widget-slider, .jupyter-widget-slider").first
+        if slider.count():
+            problems.append(slider_changes_output(page, slider, artifacts, f"gallery-{name}"))
+            if name == "playground":
+                problems.append(_train_button_trains(page, cell, artifacts))
+        else:  # the training displays: a progress bar and a plot
+            cell.scroll_into_view_if_needed()
+            cell.screenshot(path=artifacts / f"gallery-{name}.png")
+            if cell.locator(".widget-hprogress, .jupyter-widget-hprogress").count() == 0:
+                problems.append(f"{name}: no progress bar")
+            if cell.locator("img").count() == 0:
+                problems.append(f"{name}: no plot")
+    problems = [p for p in problems if p]
+    assert not problems, "\n".join(problems)
+
+
+def _train_button_trains(page, cell, artifacts) -> str | None:
+    """Click the playground's Train button; the status line must report a loss after training."""
+    cell.scroll_into_view_if_needed()
+    status_before = cell.locator(".widget-html-content").last.text_content()
+    cell.get_by_role("button", name="Train").click()
+    try:
+        page.wait_for_function(
+            "([el, before]) => el.textContent !== before && /loss/.test(el.textContent)",
+            arg=[cell.locator(".widget-html-content").last.element_handle(), status_before], timeout=60_000)
+    except Exception:
+        return f"playground: Train did not report a loss (status stayed {status_before!r})"
+    page.wait_for_timeout(500)
+    cell.screenshot(path=artifacts / "gallery-playground.png")
+    return None
