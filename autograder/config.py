@@ -31,6 +31,7 @@ def generate_config(root, course_id=COURSE_ID):
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.GenerateAssignment.force = True
+    c.Exchange.root = str(root)  # not used by generate, but keeps nbgrader from probing the system-wide exchange
     return c
 
 
@@ -54,5 +55,6 @@ def grading_config(workspace, *, cell_timeout=30, notebook_budget=180, memory_mb
     c.SandboxedExecute.notebook_budget = float(notebook_budget)
     c.SandboxedExecute.memory_limit_mb = int(memory_mb)
     c.SandboxedExecute.sandbox_user = sandbox_user or ""
+    c.SandboxedExecute.hidden_paths = [str(workspace.root), str(workspace.exchange), str(workspace.solutions)]
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, ShortenGradeTracebacks, CSSHTMLHeaderPreprocessor]
     return c

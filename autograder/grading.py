@@ -1,7 +1,5 @@
 """The instructor loop on top of nbgrader's API: release, collect, autograde (with recorded outcomes), feedback."""
-import os
 import shutil
-import stat
 import time
 from pathlib import Path
 
@@ -25,21 +23,10 @@ def _fail(what, result, hint):
     raise UserError(f"{what} failed:\n{_log_tail(result)}", hint)
 
 
-def protect_solutions(workspace, log=print):
-    """When grading as root, make solutions/ owner-only so the sandbox user cannot read it by absolute path."""
-    if os.geteuid() != 0 or not workspace.solutions.is_dir():
-        return
-    mode = stat.S_IMODE(workspace.solutions.stat().st_mode)
-    if mode & 0o077:
-        os.chmod(workspace.solutions, 0o700)
-        log(f"made {workspace.solutions} owner-only (was {oct(mode)}) so graded code cannot read it")
-
-
 def release(workspace, assignment_id, log=print):
     """Copy solutions/<a> into the workspace source/, generate the student version and release it to the exchange."""
     check_assignment(assignment_id, workspace.solutions)
     workspace.create()
-    protect_solutions(workspace, log)
     copy_assignment(workspace.solutions / assignment_id, workspace.root / "source" / assignment_id)
     api = workspace.api()
     result = api.generate_assignment(assignment_id, force=True, create=True)
@@ -168,7 +155,6 @@ def autograde(workspace, assignment_id, students=None, log=print):
     """Autograde every collected submission (or the given students); one failure never stops the others."""
     check_assignment(assignment_id, workspace.solutions)
     workspace.require()
-    protect_solutions(workspace, log)
     available = submitted_students(workspace, assignment_id)
     if students:
         unknown = [s for s in students if s not in available]

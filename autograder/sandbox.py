@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Integer, Unicode
+from traitlets import Float, Integer, List, Unicode
 
 LAUNCHER = Path(__file__).with_name("sandbox_kernel.py")
 
@@ -82,6 +82,8 @@ class SandboxedExecute(Execute):
     notebook_budget = Float(180.0, help="Wall-clock seconds one notebook may take in total.").tag(config=True)
     memory_limit_mb = Integer(3072, help="Address-space limit of the kernel (0 = none).").tag(config=True)
     sandbox_user = Unicode("nobody", help="Unprivileged user the kernel runs as when grading as root.").tag(config=True)
+    hidden_paths = List(Unicode(), help="Folders the kernel must not see (workspace, exchange, solutions); "
+                        "hidden with a private mount namespace when grading as root.").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         """Execute ``nb`` in a fresh sandbox; record what happened in EXECUTION_RECORDS."""
@@ -120,7 +122,9 @@ class SandboxedExecute(Execute):
         argv = [sys.executable, str(LAUNCHER), "--workdir", str(self._workdir),
                 "--memory-mb", str(self.memory_limit_mb), "-f", "{connection_file}"]
         if self._account is not None:
-            argv[2:2] = ["--user", self.sandbox_user]
+            hide = [arg for path in self.hidden_paths for arg in ("--hide", str(path))]
+            argv = (["unshare", "--mount", "--propagation", "private", "--"] + argv[:2]
+                    + ["--isolate", "--user", self.sandbox_user] + hide + argv[2:])
         km._kernel_spec = KernelSpec(argv=argv, display_name="Python 3 (grading sandbox)", language="python",
                                      interrupt_mode="signal", env={}, metadata={})
         return km
@@ -135,6 +139,12 @@ class SandboxedExecute(Execute):
             except DeadKernelError:
                 if self._stop_reason is None:
                     self._stop_reason = ("crashed", f"the kernel died while running cell {index}")
+            except CellTimeoutError:
+                # The kernel ignored the interrupt after a cell timeout: it is stuck, stop it for good.
+                if self._stop_reason is None:
+                    self._stop_reason = ("timeout", f"cell {index} ran past the {self.timeout} s cell timeout and "
+                                                    "ignored the interrupt, so the kernel was stopped")
+                self._kill_kernel_group()
         cell.outputs = list(cell.get("outputs", [])) + [self._not_run_error()]
         return cell, resources
 

@@ -13,6 +13,7 @@ def _config(exchange, course_id, home):
     c.Exchange.path_includes_course = False
     c.CourseDirectory.course_id = course_id
     c.CourseDirectory.root = str(home)
+    c.Exchange.assignment_dir = str(home)
     c.Exchange.cache = str(Path(home) / ".nbgrader-cache")
     return c
 

@@ -66,10 +66,15 @@ class Workspace:
 
     def api(self):
         """An in-process NbGraderAPI for this workspace (no CLI start-up cost per call)."""
+        import warnings
+
         from nbgrader.apps import NbGraderAPI
+        from sqlalchemy.exc import SAWarning
+
+        warnings.filterwarnings("ignore", category=SAWarning)  # harmless "not in session" noise in nbgrader
         from nbgrader.coursedir import CourseDirectory
 
         cfg = self.config()
         api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
-        api.log_level = "WARNING"
+        api.log_level = "ERROR"
         return api

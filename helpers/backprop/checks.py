@@ -85,6 +85,8 @@ def as_number(value, name="value"):
 
 def as_numbers(value, name="value", length=None):
     """Return a list/tuple/1-D array of numbers as a list of exact floats (optionally of a given length)."""
+    if value is None:
+        raise CheckError(f"{name} is None: assign a list of numbers to {name} (did you forget to return it?)")
     if _isinstance(value, _ndarray):
         if value.ndim != 1:
             raise CheckError(f"{name} should be a flat list of numbers, got an array of shape {value.shape}")

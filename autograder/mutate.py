@@ -1,0 +1,130 @@
+"""Build submissions from the instructor notebook: the correct one, and mutants with one solution region wrong.
+
+Used by the mutation check (every graded cell must lose its points when the solution it tests is wrong) and by
+the simulated-class tests. Generic: works on any notebook with '### BEGIN SOLUTION' / '### END SOLUTION' regions.
+"""
+import ast
+import copy
+import textwrap
+
+import nbformat
+from nbgrader import utils
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+# Defined inside a mutant region: nudges numbers and answer letters so the result is wrong but well-typed.
+PERTURB = '''
+def __perturb(value):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        return value * 1.1 + 0.01
+    if isinstance(value, str) and len(value.strip()) == 1 and value.strip().lower() in "abcd":
+        return "abcd"["abcd".index(value.strip().lower()) - 1]
+    if isinstance(value, (list, tuple)):
+        return type(value)(__perturb(item) for item in value)
+    try:
+        import numpy
+        return numpy.asarray(value, dtype=float) * 1.1 + 0.01
+    except Exception:
+        return None
+'''
+
+
+def split_region(source):
+    """(before, region, after, indent) of the first solution region of a cell's source."""
+    lines = source.split("\n")
+    start = next(i for i, line in enumerate(lines) if BEGIN in line)
+    end = next(i for i, line in enumerate(lines) if END in line)
+    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    return lines[:start], lines[start + 1:end], lines[end + 1:], indent
+
+
+def solution_cells(instructor_nb):
+    """{grade_id: source} of the instructor notebook's solution cells that hold a solution region."""
+    return {cell.metadata.nbgrader["grade_id"]: cell.source for cell in instructor_nb.cells
+            if utils.is_solution(cell) and BEGIN in cell.source}
+
+
+def graded_by(instructor_nb):
+    """{solution grade_id: [test grade_ids after it, up to the next solution cell]} (which tests check what)."""
+    owners, current = {}, None
+    for cell in instructor_nb.cells:
+        nbg = cell.metadata.get("nbgrader", {})
+        if utils.is_solution(cell) and BEGIN in cell.source:
+            current = nbg["grade_id"]
+            owners[current] = []
+        elif utils.is_grade(cell) and current is not None:
+            owners[current].append(nbg["grade_id"])
+    return owners
+
+
+def points(instructor_nb):
+    """{test grade_id: points}."""
+    return {cell.metadata.nbgrader["grade_id"]: float(cell.metadata.nbgrader["points"])
+            for cell in instructor_nb.cells if utils.is_grade(cell)}
+
+
+def without_markers(source):
+    """The solution source with the BEGIN/END marker lines removed (what a correct student would write)."""
+    return "\n".join(line for line in source.split("\n") if BEGIN not in line and END not in line)
+
+
+def correct_submission(released_nb, instructor_nb):
+    """The released notebook with every solution region filled in correctly."""
+    solutions = solution_cells(instructor_nb)
+    nb = copy.deepcopy(released_nb)
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions:
+            cell.source = without_markers(solutions[grade_id])
+    return nb
+
+
+def _assigned_names(region_lines):
+    try:
+        tree = ast.parse(textwrap.dedent("\n".join(region_lines)))
+    except SyntaxError:
+        return []
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return names
+
+
+def mutant_region(region_lines, indent, kind):
+    """Replacement lines for a solution region: kind 'blank' (nothing computed) or 'perturbed' (wrong values)."""
+    body = textwrap.dedent("\n".join(region_lines))
+    returns = any(isinstance(n, ast.Return) for n in ast.walk(ast.parse(
+        "def _f():\n" + textwrap.indent(body, "    "))))
+    names = _assigned_names(region_lines)
+    if kind == "blank":
+        if returns:
+            code = "return None"
+        else:
+            code = "\n".join(f"{name} = None" for name in names) or "pass"
+    elif kind == "perturbed":
+        if returns:
+            code = PERTURB + "def __original():\n" + textwrap.indent(body, "    ") + "\nreturn __perturb(__original())"
+        else:
+            code = body + "\n" + PERTURB + "\n".join(f"{name} = __perturb({name})" for name in names)
+    else:
+        raise ValueError(f"unknown mutant kind {kind!r}")
+    return textwrap.indent(code, indent).split("\n")
+
+
+def mutant_submission(released_nb, instructor_nb, grade_id, kind):
+    """A correct submission except that solution cell ``grade_id`` is replaced by a wrong-but-runnable body."""
+    nb = correct_submission(released_nb, instructor_nb)
+    source = solution_cells(instructor_nb)[grade_id]
+    before, region, after, indent = split_region(source)
+    new_source = "\n".join(before + mutant_region(region, indent, kind) + after)
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            cell.source = new_source
+    return nb
+
+
+def read(path):
+    return nbformat.read(str(path), as_version=4)

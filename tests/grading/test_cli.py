@@ -1,0 +1,57 @@
+"""The command line: clear help, and clear errors (message, what to do, exit code 2) for bad input; no kernels."""
+import subprocess
+import sys
+
+import pytest
+
+from autograder.cli import build_parser, main
+from autograder.workspace import Workspace
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("generate", "release", "collect", "autograde", "feedback", "export", "report"):
+        assert command in out
+
+
+def test_python_dash_m_works():
+    result = subprocess.run([sys.executable, "-m", "autograder", "autograde", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "--notebook-budget" in result.stdout
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["release", "99_nope"], "unknown assignment '99_nope'"),
+    (["collect", "00_basics"], "no grading workspace"),
+    (["autograde", "00_basics"], "no grading workspace"),
+    (["feedback", "00_basics"], "no grading workspace"),
+    (["export"], "no grading workspace"),
+    (["report", "00_basics"], "no grading workspace"),
+    (["autograde", "99_nope"], "unknown assignment"),
+])
+def test_bad_input_gives_a_message_and_exit_code_2(tmp_path, capsys, argv, message):
+    code = main(argv + ["--workspace", str(tmp_path / "ws")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and "what to do:" in err and "Traceback" not in err
+
+
+def test_unknown_student_is_named_with_the_known_ones(tmp_path, capsys):
+    ws = Workspace(tmp_path / "ws").create()
+    ws.gradebook.write_bytes(b"")  # a workspace that exists but has nothing collected
+    (ws.root / "submitted" / "alice" / "00_basics").mkdir(parents=True)
+    code = main(["autograde", "00_basics", "--student", "mallory", "--workspace", str(ws.root)])
+    err = capsys.readouterr().err
+    assert code == 2 and "mallory" in err and "alice" in err
+
+
+def test_invalid_limits_are_refused(tmp_path, capsys):
+    code = main(["autograde", "00_basics", "--cell-timeout", "0", "--workspace", str(tmp_path)])
+    assert code == 2 and "--cell-timeout" in capsys.readouterr().err
+
+
+def test_parser_has_one_entry_point():
+    assert build_parser().prog == "backprop-grade"
