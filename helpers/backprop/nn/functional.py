@@ -405,8 +405,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0) -> Tensor:
     for k, window in enumerate(offsets[1:], start=1):
         candidate = xp[window]
         better = candidate > out  # strict: the first maximum keeps a tie
-        np.copyto(out, candidate, where=better)
-        winner[better] = k
+        np.maximum(out, candidate, out=out)
+        np.copyto(winner, k, where=better)
 
     def backward(g):
         dxp = np.zeros(xp.shape, dtype=g.dtype)
