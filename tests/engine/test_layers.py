@@ -373,6 +373,14 @@ def test_module_zero_grad_and_sequential_indexing():
         nn.Sequential(nn.ReLU)
 
 
+def test_assigning_a_plain_tensor_over_a_parameter_is_refused():
+    layer = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="nn.Parameter"):
+        layer.weight = Tensor(np.zeros((2, 2)))
+    layer.weight = nn.Parameter(np.zeros((2, 2)))
+    assert layer.parameters()[0] is layer.weight
+
+
 def test_module_without_super_init_still_registers():
     class Lazy(nn.Module):
         def __init__(self):  # forgot super().__init__()

@@ -35,12 +35,19 @@ class Module:
 
     def __setattr__(self, name, value):
         params, modules = self._registries()
-        params.pop(name, None)
-        modules.pop(name, None)
         if isinstance(value, Parameter):
-            params[name] = value
+            modules.pop(name, None)
+            params[name] = value  # a dict keeps the original position when a name is reassigned
         elif isinstance(value, Module):
+            params.pop(name, None)
             modules[name] = value
+        else:
+            if name in params and value is not None:
+                raise TypeError(f"cannot assign a {type(value).__name__} to parameter '{name}' of "
+                                f"{type(self).__name__}: wrap it as nn.Parameter(...) (or change "
+                                f"{name}.data in place) so the optimizer keeps seeing it")
+            params.pop(name, None)
+            modules.pop(name, None)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
