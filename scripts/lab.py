@@ -5,7 +5,7 @@ Usage (from the repository root, with the course's Python, e.g. `.venv/bin/pytho
 
     python scripts/lab.py                      # JupyterLab on course/, port 8888
     python scripts/lab.py --port 9000 --no-browser
-    python scripts/lab.py --exchange /srv/nbgrader/exchange   # a class's shared exchange
+    python scripts/lab.py --root ~/backprop --exchange /srv/nbgrader/exchange   # in a class
     python scripts/lab.py --write-config DIR   # only write the student config into DIR (Binder's postBuild)
 
 What it does: writes a small Jupyter config directory (inside the Python environment, never inside course/,
@@ -70,12 +70,27 @@ def write_student_config(config_dir: Path, exchange: str, course_id: str = COURS
         NBGRADER_CONFIG_TEMPLATE.format(course_id=course_id, env=EXCHANGE_ENV, exchange=exchange)
     )
     page_config = {"disabledExtensions": {name: True for name in INSTRUCTOR_LAB_PLUGINS + OFFLINE_LAB_PLUGINS}}
-    (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(page_config, indent=2) + "\n")
+    _merge_json(config_dir / "labconfig" / "page_config.json", page_config)
     server_config = {
         "ServerApp": {"jpserver_extensions": {name: False for name in INSTRUCTOR_SERVER_EXTENSIONS}}
     }
-    (config_dir / "jupyter_server_config.json").write_text(json.dumps(server_config, indent=2) + "\n")
+    _merge_json(config_dir / "jupyter_server_config.json", server_config)
     return config_dir
+
+
+def _merge_json(path: Path, update: dict) -> None:
+    """Write `update` into the JSON file at path, keeping whatever else it already holds (e.g. on Binder)."""
+    try:
+        current = json.loads(path.read_text()) if path.exists() else {}
+    except (OSError, json.JSONDecodeError):
+        current = {}
+
+    def merge(into: dict, new: dict) -> dict:
+        for key, value in new.items():
+            into[key] = merge(into.get(key, {}), value) if isinstance(value, dict) else value
+        return into
+
+    path.write_text(json.dumps(merge(current if isinstance(current, dict) else {}, update), indent=2) + "\n")
 
 
 def lab_command(root: Path, port: int, open_browser: bool, token: str | None, extra: list[str]) -> list[str]:
@@ -112,7 +127,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog="Arguments after `--` are passed to `jupyter lab` unchanged.",
     )
     parser.add_argument("--root", type=Path, default=REPO / "course",
-                        help="folder to open (default: course/ of this repository)")
+                        help="folder to open (default: course/ of this repository); in a class, a personal "
+                             "work folder such as ~/backprop (created if missing), where Fetch puts assignments")
     parser.add_argument("--port", type=int, default=8888, help="port to serve on (default: 8888)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     parser.add_argument("--token", default=None, help="access token (default: JupyterLab makes one)")
@@ -150,10 +166,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote the student Jupyter/nbgrader config into {path}")
         return 0
     root = args.root.resolve()
-    if not root.is_dir():
-        print(f"error: {root} is not a folder. Pass --root with the course folder "
-              f"(or run `make course` to generate course/).", file=sys.stderr)
+    if root == (REPO / "course").resolve() and not root.is_dir():
+        print(f"error: {root} is missing: run `make course` to generate the student notebooks.", file=sys.stderr)
         return 2
+    if root.exists() and not root.is_dir():
+        print(f"error: --root {root} is a file, not a folder.", file=sys.stderr)
+        return 2
+    if not root.exists():
+        root.mkdir(parents=True)
+        print(f"created {root}: the Assignment List fetches assignments into it")
     if not 0 < args.port < 65536:
         print(f"error: --port {args.port} is not a TCP port (1-65535).", file=sys.stderr)
         return 2
@@ -164,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"JUPYTER_CONFIG_PATH={env['JUPYTER_CONFIG_PATH']}")
         print(" ".join(command))
         return 0
+    # nbgrader's Assignment List fetches into the server's working directory: make it the folder served.
+    os.chdir(root)
     if os.name == "posix":
         # Become JupyterLab, so that Ctrl-C and kill reach the server itself (no orphaned server).
         os.execve(command[0], command, env)

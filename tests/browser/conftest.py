@@ -32,7 +32,8 @@ class LabServer:
 
     base_url: str
     token: str
-    root: Path
+    root: Path  # the folder JupyterLab serves (the student's work folder: Fetch puts assignments here)
+    course: Path  # the copy of course/ inside it, served as course/
     exchange: Path
     log: Path
 
@@ -86,22 +87,29 @@ def _stop_server(process: subprocess.Popen, base_url: str, token: str) -> None:
 def release_into_exchange(chapter_dir: Path, exchange: Path, course_id: str = COURSE_ID) -> Path:
     """Put a released chapter where nbgrader's exchange keeps it (<exchange>/<course>/outbound/<assignment>).
 
-    This is the layout `nbgrader release_assignment` produces from the release folder, which course/ is.
+    The same layout `nbgrader release_assignment` makes from its release folder (which course/ is), with the
+    inbound/ and feedback/ folders it creates; the instructor command itself (slow: it regenerates the
+    assignment) is exercised by tests/grading.
     """
-    outbound = exchange / course_id / "outbound" / chapter_dir.name
+    course = exchange / course_id
+    outbound = course / "outbound" / chapter_dir.name
     shutil.copytree(chapter_dir, outbound, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for folder, mode in (("inbound", 0o733 | 0o1000), ("feedback", 0o711)):
+        (course / folder).mkdir(exist_ok=True)
+        (course / folder).chmod(mode)
     return outbound
 
 
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory) -> LabServer:
-    """JupyterLab started by scripts/lab.py on a temp copy of course/ with a temp exchange; always stopped."""
+    """JupyterLab started by scripts/lab.py on a temp student folder holding a copy of course/, with a temp
+    exchange into which every chapter is released; always stopped."""
     course = COURSE
     if not any(course.glob("*/*.ipynb")):
         pytest.fail("course/ has no chapter notebooks; generate them with `make course`")
     work = tmp_path_factory.mktemp("lab")
-    root = work / "course"
-    shutil.copytree(course, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    root = work / "student"
+    shutil.copytree(course, root / "course", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     exchange = work / "exchange"
     for chapter in sorted(p for p in course.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))):
         release_into_exchange(chapter, exchange)
@@ -121,7 +129,8 @@ def lab_server(tmp_path_factory) -> LabServer:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_for_server(f"{base_url}/api/status?token={token}", process, log)
-        yield LabServer(base_url=base_url, token=token, root=root, exchange=exchange, log=log)
+        yield LabServer(base_url=base_url, token=token, root=root, course=root / "course", exchange=exchange,
+                        log=log)
     finally:
         _stop_server(process, base_url, token)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

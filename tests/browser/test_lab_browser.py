@@ -90,7 +90,7 @@ def _shot_name(notebook: str, step: str) -> str:
 @pytest.mark.parametrize("notebook", graded_widget_chapters())
 def test_student_runs_chapter_and_uses_widgets(lab_server, page, artifacts, notebook):
     """Run all cells; widgets render and respond to a slider; a graded visible check fails on the blank copy."""
-    open_notebook(page, lab_server.base_url, lab_server.token, notebook)
+    open_notebook(page, lab_server.base_url, lab_server.token, f"course/{notebook}")
     final_prompts = run_all_cells(page)
     page.screenshot(path=artifacts / _shot_name(notebook, "1-after-run-all"), full_page=True)
     assert final_prompts and all(re.search(r"\d", p) for p in final_prompts), \
@@ -109,7 +109,7 @@ def test_student_runs_chapter_and_uses_widgets(lab_server, page, artifacts, note
     assert problem is None, problem
 
     # A graded cell's visible check reports a failure on the blank student notebook.
-    copy = lab_server.root / notebook
+    copy = lab_server.course / notebook
     graded = graded_test_cell_indices(copy)
     assert graded, f"{notebook} has no graded test cell"
     cells = notebook_view.locator(".jp-Cell")
@@ -125,7 +125,7 @@ def test_student_runs_chapter_and_uses_widgets(lab_server, page, artifacts, note
 @pytest.mark.parametrize("notebook", graded_widget_chapters())
 def test_validate_button_reports_failures(lab_server, page, artifacts, notebook):
     """nbgrader's Validate button is in the notebook toolbar and reports the blank notebook's failures."""
-    open_notebook(page, lab_server.base_url, lab_server.token, notebook)
+    open_notebook(page, lab_server.base_url, lab_server.token, f"course/{notebook}")
     button = page.locator(".jp-NotebookPanel-toolbar .validate-button")
     assert button.is_visible()
     button.click()
@@ -139,8 +139,9 @@ def test_validate_button_reports_failures(lab_server, page, artifacts, notebook)
     dialog.locator("button").last.click()
 
 
-def test_assignment_list_shows_released_chapters(lab_server, page, artifacts):
-    """Nbgrader > Assignment List works for a student (exchange + course id) and lists the released chapters;
+def test_assignment_list_fetch_and_submit(lab_server, page, artifacts):
+    """Nbgrader > Assignment List works for a student (exchange + course id): it lists the released chapters,
+    Fetch puts a chapter into the student folder and Submit delivers it to the exchange;
     the instructor panels (Formgrader, Courses, Create Assignment) are hidden."""
     page.goto(f"{lab_server.base_url}/lab?reset&token={lab_server.token}")
     page.wait_for_selector(".lm-MenuBar-itemLabel")
@@ -156,16 +157,32 @@ def test_assignment_list_shows_released_chapters(lab_server, page, artifacts):
     assert chapters
     for chapter in chapters:
         released.get_by_text(chapter).first.wait_for(timeout=30_000)
-    page.screenshot(path=artifacts / "assignment-list.png")
+    page.screenshot(path=artifacts / "assignment-list-1-released.png")
     assert page.locator("#released_assignments_list_error").is_hidden()
     assert COURSE_ID in page.locator("#nbgrader-assignment-list").inner_text()
+
+    # Fetch the first chapter: it lands in the student's folder and moves to "Downloaded assignments".
+    chapter = chapters[0]
+    released.locator(".list_item", has_text=chapter).get_by_role("button", name="Fetch").click()
+    fetched = page.locator("#fetched_assignments_list")
+    fetched.get_by_text(chapter).first.wait_for(timeout=60_000)
+    assert sorted(p.name for p in (lab_server.root / chapter).glob("*.ipynb")) == \
+        sorted(p.name for p in (lab_server.exchange / COURSE_ID / "outbound" / chapter).glob("*.ipynb"))
+
+    # Submit it: the submission reaches the exchange's inbound folder and is listed as submitted.
+    fetched.locator(".list_item", has_text=chapter).first.get_by_role("button", name="Submit").click()
+    submitted = page.locator("#submitted_assignments_list")
+    submitted.get_by_text(chapter).first.wait_for(timeout=60_000)
+    page.screenshot(path=artifacts / "assignment-list-2-submitted.png")
+    inbound = lab_server.exchange / COURSE_ID / "inbound"
+    assert any(chapter in p.name for p in inbound.iterdir()), f"nothing for {chapter} in {inbound}"
 
 
 def test_every_gallery_widget_renders_and_responds(lab_server, page, artifacts):
     """The widget gallery in the browser: every widget renders without errors; each one with a slider
     redraws when the slider is dragged; the playground trains when Train is clicked."""
     names = [name for name, *_ in make_widget_gallery.ENTRIES]
-    open_notebook(page, lab_server.base_url, lab_server.token, GALLERY)
+    open_notebook(page, lab_server.base_url, lab_server.token, f"course/{GALLERY}")
     final_prompts = run_all_cells(page)
     assert all(re.search(r"\d", p) for p in final_prompts), f"some cells never ran: {final_prompts}"
     notebook_view = page.locator(".jp-Notebook")
