@@ -312,7 +312,8 @@ def main() -> None:
 
         threadpool_limits(args.threads)
     threads = blas_threads()
-    print(f"backprop engine benchmark (float64 everywhere; contenders take turns in blocks, {REPEATS} timed epochs each for the MLP)")
+    print(f"backprop engine benchmark (float64 everywhere; contenders take turns in blocks, "
+          f"{REPEATS} timed epochs each for the MLP)")
     print(f"  BLAS threads set by --threads {args.threads}" if args.threads > 0 else "  BLAS threads left at default")
     print(f"  python {platform.python_version()}, numpy {np.__version__}, machine {platform.machine()}, "
           f"cpus {os.cpu_count()}, BLAS threads {threads}")

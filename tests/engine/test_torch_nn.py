@@ -72,7 +72,8 @@ def test_softmax_family(gen, dim):
     compare(nn.LogSoftmax(dim=dim), torch.nn.LogSoftmax(dim=dim), x)
 
 
-@pytest.mark.parametrize("kernel,stride,padding", [(3, 1, 0), (3, 1, 1), (3, 2, 1), (2, 2, 0), ((3, 2), (2, 1), (1, 0))])
+@pytest.mark.parametrize("kernel,stride,padding",
+                         [(3, 1, 0), (3, 1, 1), (3, 2, 1), (2, 2, 0), ((3, 2), (2, 1), (1, 0))])
 def test_conv2d(gen, kernel, stride, padding):
     compare(nn.Conv2d(3, 4, kernel, stride, padding, rng=gen), torch.nn.Conv2d(3, 4, kernel, stride, padding),
             gen.standard_normal((2, 3, 7, 6)))
