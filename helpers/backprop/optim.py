@@ -186,7 +186,8 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = np.array(grad, dtype=p.data.dtype, copy=True)
             else:
                 buf *= mu
-                buf += (1.0 - group["dampening"]) * grad
+                dampening = group["dampening"]
+                buf += (1.0 - dampening) * grad if dampening else grad
             grad = grad + mu * buf if group["nesterov"] else buf
         p.data -= group["lr"] * grad
 
@@ -221,7 +222,9 @@ class RMSprop(Optimizer):
         alpha = group["alpha"]
         v *= alpha
         v += (1.0 - alpha) * grad * grad
-        step = grad / (np.sqrt(v) + group["eps"])
+        denom = np.sqrt(v)
+        denom += group["eps"]
+        step = np.divide(grad, denom, out=denom)  # g / (sqrt(v) + eps), reusing the temporary
         if group["momentum"]:
             buf = state["momentum_buffer"]
             buf *= group["momentum"]
@@ -263,9 +266,14 @@ class Adam(Optimizer):
         m += (1.0 - b1) * grad
         v *= b2
         v += (1.0 - b2) * grad * grad
-        m_hat = m / (1.0 - b1 ** t)
-        v_hat = v / (1.0 - b2 ** t)
-        p.data -= group["lr"] * m_hat / (np.sqrt(v_hat) + group["eps"])
+        # lr * m_hat / (sqrt(v_hat) + eps), with the bias corrections folded into scalars (as PyTorch does)
+        # so that only two temporary arrays are made
+        denom = np.sqrt(v)
+        denom /= math.sqrt(1.0 - b2 ** t)
+        denom += group["eps"]
+        step = np.divide(m, denom, out=denom)
+        step *= group["lr"] / (1.0 - b1 ** t)
+        p.data -= step
 
 
 # torch.optim.lr_scheduler lives under optim; keep that spelling working here too.
