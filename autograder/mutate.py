@@ -90,7 +90,9 @@ def _assigned_names(region_lines):
     for node in tree.body:
         if isinstance(node, ast.Assign):
             names += [t.id for t in node.targets if isinstance(t, ast.Name)]
-    return names
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+    return list(dict.fromkeys(names))
 
 
 def mutant_region(region_lines, indent, kind):
@@ -115,14 +117,18 @@ def mutant_region(region_lines, indent, kind):
 
 
 def mutant_submission(released_nb, instructor_nb, grade_id, kind):
-    """A correct submission except that solution cell ``grade_id`` is replaced by a wrong-but-runnable body."""
+    """A correct submission except that solution cell ``grade_id`` is replaced by a wrong-but-runnable body.
+
+    ``grade_id`` may also be a list of solution cells to mutate together.
+    """
     nb = correct_submission(released_nb, instructor_nb)
-    source = solution_cells(instructor_nb)[grade_id]
-    before, region, after, indent = split_region(source)
-    new_source = "\n".join(before + mutant_region(region, indent, kind) + after)
+    targets = [grade_id] if isinstance(grade_id, str) else list(grade_id)
+    solutions = solution_cells(instructor_nb)
     for cell in nb.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
-            cell.source = new_source
+        cell_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell_id in targets:
+            before, region, after, indent = split_region(solutions[cell_id])
+            cell.source = "\n".join(before + mutant_region(region, indent, kind) + after)
     return nb
 
 

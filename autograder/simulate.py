@@ -12,22 +12,28 @@ from .student import fetch, submit
 def hand_in(workspace, assignment_id, student_id, content, homes, notebook=None):
     """Student ``student_id`` fetches (once), replaces the notebook with ``content`` and submits.
 
-    ``content`` is a NotebookNode, raw bytes/str (e.g. a corrupt file), or None (submit what was fetched).
+    ``content`` is a NotebookNode, raw bytes/str (e.g. a corrupt file), None (submit what was fetched), or a
+    dict {notebook file name: content} for assignments with several notebooks.
     """
     home = Path(homes) / student_id
     folder = home / assignment_id
     if not folder.is_dir():
         fetch(workspace.exchange, assignment_id, home, workspace.course_id)
     name = notebook or sorted(p.name for p in folder.glob("*.ipynb"))[0]
-    path = folder / name
+    contents = content if isinstance(content, dict) else {name: content}
+    for name, content in contents.items():
+        _write(folder / name, content)
+    submit(workspace.exchange, assignment_id, home, student_id, workspace.course_id)
+    return folder
+
+
+def _write(path, content):
     if isinstance(content, nbformat.NotebookNode):
         nbformat.write(content, str(path))
     elif isinstance(content, bytes):
         path.write_bytes(content)
     elif isinstance(content, str):
         path.write_text(content)
-    submit(workspace.exchange, assignment_id, home, student_id, workspace.course_id)
-    return path
 
 
 def hand_in_all(workspace, assignment_id, submissions, homes, notebook=None):

@@ -88,6 +88,8 @@ def build_submissions(ws):
     subs["loop"] = with_region(correct(), "update", "while True:\n    pass")
     subs["hang"] = with_region(correct(), "forward", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                                      "while True:\n    pass")
+    # grows until the kernel's memory limit turns it into a MemoryError (without a limit it could hang the machine)
+    subs["memory_bomb"] = with_region(correct(), "update", "hog = []\nwhile True:\n    hog.append(bytearray(10**8))")
     nb = correct()  # interruptible loops in many cells: per-cell timeouts add up until the notebook budget
     for grade_id in ("forward", "error", "update", "q1", "q2", "q3", "q4", "q5"):
         with_region(nb, grade_id, "while True:\n    pass")
@@ -137,6 +139,7 @@ EXPECTED = {  # student: (status, score, flag that must appear or None)
     "loop": ("graded", TOTAL - POINTS["test_update"], None),
     "hang": ("timeout", 0.0, None),
     "slow": ("timeout", 0.0, None),
+    "memory_bomb": ("graded", TOTAL - POINTS["test_update"], None),
     "import_error": ("graded", QUIZ, None),
     "corrupt": ("corrupt", 0.0, None),
     "cheater": ("graded", TOTAL - POINTS["test_update"] - POINTS["test_q1"], "np.isclose"),
@@ -222,6 +225,11 @@ def test_per_cell_timeouts_are_bounded_by_the_notebook_budget(graded_class):
     not_run = [c for c in nb.cells if c.cell_type == "code"
                and any(o.get("ename") == "NotebookTimeout" for o in c.get("outputs", []))]
     assert not_run, "cells after the budget ran out must carry an error (so their tests score 0)"
+
+
+def test_memory_bomb_becomes_a_memory_error(graded_class):
+    nb = autograded(graded_class, "memory_bomb")
+    assert any(o.get("ename") == "MemoryError" for o in cell(nb, "update").outputs)
 
 
 def test_typed_constants_pass_visible_checks_but_get_no_hidden_credit(graded_class):
