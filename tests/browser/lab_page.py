@@ -173,3 +173,17 @@ def wait_for_change(output_area: Locator, before: str, timeout_s: float = 15) ->
         output_area.page.wait_for_timeout(200)
         current = visible_result(output_area)
     return current
+
+
+_TRUNCATED_JS = """
+cell => [...cell.querySelectorAll('.widget-label, .widget-readout, .widget-button, button')]
+  .filter(el => el.offsetParent !== null && el.textContent.trim() && el.scrollWidth > el.clientWidth + 1)
+  .map(el => el.textContent.trim())
+"""
+
+
+def truncated_labels(cell: Locator) -> list[str]:
+    """Labels, readouts and button captions of the cell's widgets that are cut off ("learning r...")."""
+    cell.scroll_into_view_if_needed()
+    cell.page.wait_for_timeout(100)
+    return cell.evaluate(_TRUNCATED_JS)
