@@ -68,6 +68,7 @@ def race(contenders: dict, repeats: int = REPEATS, block: int = 4) -> dict:
 
 # ---- 1. MLP ----------------------------------------------------------------------------------------------
 def init_mlp_weights(seed: int = 0):
+    """The starting weights shared by all three contenders (PyTorch's default init ranges)."""
     rng = np.random.default_rng(seed)
     b1, b2 = 1 / np.sqrt(64), 1 / np.sqrt(128)
     return [rng.uniform(-b1, b1, (128, 64)), rng.uniform(-b1, b1, 128),
@@ -75,12 +76,14 @@ def init_mlp_weights(seed: int = 0):
 
 
 def engine_mlp(weights):
+    """The engine's 64-128-10 MLP with the given weights."""
     model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
     model.load_state_dict(dict(zip(["0.weight", "0.bias", "2.weight", "2.bias"], weights)))
     return model
 
 
 def engine_epoch(model, opt, loader):
+    """One epoch of the ordinary training loop with the engine."""
     for xb, yb in loader:
         opt.zero_grad()
         loss = F.cross_entropy(model(xb), yb)
@@ -119,6 +122,7 @@ def numpy_epoch(params, X, y, batches, lr=LR):
 
 
 def torch_mlp(weights):
+    """The same MLP in PyTorch (float64) with the same weights."""
     model = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)).double()
     with torch.no_grad():
         for p, w in zip(model.parameters(), weights):
@@ -127,6 +131,7 @@ def torch_mlp(weights):
 
 
 def torch_epoch(model, opt, loss_fn, X, y, batches):
+    """One epoch of the same training loop in PyTorch."""
     for idx in batches:
         opt.zero_grad()
         loss = loss_fn(model(X[idx]), y[idx])
@@ -148,6 +153,7 @@ class FixedOrderLoader(DataLoader):
 
 
 def bench_mlp(X, y):
+    """Epoch times of the MLP for engine, numpy floor and PyTorch (same batches, same starting weights)."""
     rng = np.random.default_rng(0)
     perm = rng.permutation(len(X))
     batches = [perm[i:i + BATCH] for i in range(0, len(X), BATCH)]
@@ -190,6 +196,7 @@ def train_digits_to_accuracy(epochs: int = 20, seed: int = 0):
 
 # ---- 2. CNN ----------------------------------------------------------------------------------------------
 def bench_cnn(images, y):
+    """Epoch times of the small CNN for the engine and PyTorch."""
     rng = np.random.default_rng(1)
     perm = rng.permutation(len(images))
     batches = [perm[i:i + BATCH] for i in range(0, len(images), BATCH)]
@@ -225,6 +232,7 @@ class EngineSeqClassifier(nn.Module):
 
 
 def bench_lstm(images, y):
+    """Time of one LSTM training step for the engine and PyTorch."""
     seq = images.reshape(len(images), 8, 8)
     xb, yb = seq[:BATCH], y[:BATCH]
     nn.init.manual_seed(2)
@@ -297,6 +305,7 @@ def table(title: str, times: dict, unit: str, scale: float, base: str) -> str:
 
 
 def main() -> None:
+    """Parse --threads/--profile, run the three workloads and print the tables."""
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -21,6 +21,7 @@ class LRScheduler:
         self.last_epoch = 0
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
+        """The learning rate for `epoch` (0 = before the first step) given the group's starting lr."""
         raise NotImplementedError
 
     def step(self) -> None:
@@ -34,9 +35,11 @@ class LRScheduler:
         return [g["lr"] for g in self.optimizer.param_groups]
 
     def state_dict(self) -> dict:
+        """The starting learning rates and the epoch counter."""
         return {"base_lrs": list(self.base_lrs), "last_epoch": self.last_epoch}
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore what state_dict() saved."""
         self.base_lrs = list(state["base_lrs"])
         self.last_epoch = state["last_epoch"]
 

@@ -24,6 +24,7 @@ class History(dict):
 
     @property
     def epochs(self) -> int:
+        """Number of epochs recorded."""
         return len(self.get("loss", []))
 
     def __repr__(self) -> str:
@@ -115,6 +116,7 @@ class _Progress:
                 self.widget = None
 
     def update(self, epoch: int, logs: dict) -> None:
+        """Show the figures of the epoch just finished."""
         if not self.enabled:
             return
         text = "  ".join(f"{k} {v:.4f}" for k, v in logs.items() if k not in ("lr", "time"))

@@ -55,6 +55,7 @@ class ModuleList(Module):
             self.append(m)
 
     def append(self, module: Module) -> "ModuleList":
+        """Add a module at the end."""
         if not isinstance(module, Module):
             raise TypeError(f"ModuleList: expected a Module, got {type(module).__name__}")
         self.add_module(str(len(self)), module)

@@ -150,6 +150,7 @@ class Module:
 
     # ---- calling ------------------------------------------------------------------------------
     def forward(self, *args, **kwargs):
+        """The computation of this module; every subclass defines it (call the module, not forward)."""
         raise NotImplementedError(f"{type(self).__name__} must define forward(self, ...)")
 
     def __call__(self, *args, **kwargs):
