@@ -50,6 +50,9 @@ class Optimizer:
     defaults: dict = {}
 
     def __init__(self, params, defaults: dict):
+        if hasattr(params, "parameters") or callable(params):
+            raise TypeError(f"{type(self).__name__} needs the model's parameters, not the "
+                            f"{'model' if hasattr(params, 'parameters') else 'method'}: pass model.parameters()")
         groups = list(params) if not isinstance(params, dict) else [params]
         if not groups:
             raise ValueError(f"{type(self).__name__} got an empty parameter list; "

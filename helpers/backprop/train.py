@@ -148,6 +148,13 @@ def fit(model, loss_fn, optimizer, loader, epochs: int = 1, val=None, scheduler=
     epoch. Returns the History."""
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    for name, value in (("model", model), ("loss_fn", loss_fn), ("optimizer", optimizer)):
+        if isinstance(value, type):
+            raise TypeError(f"fit: {name} is the class {value.__name__}, not an instance; "
+                            f"create one first, e.g. {value.__name__}(...)")
+    if not hasattr(optimizer, "step") or not hasattr(optimizer, "zero_grad"):
+        raise TypeError(f"fit: optimizer must be an optimizer such as optim.SGD(model.parameters(), lr=0.1), "
+                        f"got {type(optimizer).__name__}")
     loader = _as_loader(loader, 64)
     rule = _accuracy_rule(loss_fn)
     history = History(loss=[], lr=[], time=[])

@@ -157,6 +157,11 @@ def test_bad_parameter_lists_are_refused():
         optim.SGD([np.zeros(3)], lr=0.1)
     with pytest.raises(ValueError, match="requires_grad=False"):
         optim.SGD([Tensor([1.0])], lr=0.1)
+    model = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match=r"not the model: pass model.parameters\(\)"):
+        optim.Adam(model)
+    with pytest.raises(TypeError, match=r"not the method: pass model.parameters\(\)"):
+        optim.Adam(model.parameters)
 
 
 def test_step_lr_and_exponential_lr():

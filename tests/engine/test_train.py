@@ -116,6 +116,11 @@ def test_fit_and_accuracy_argument_errors():
             epochs=0)
     with pytest.raises(TypeError, match="DataLoader"):
         evaluate(model, nn.CrossEntropyLoss(), np.zeros((4, 2)))
+    data_pair = (np.zeros((4, 2)), np.zeros(4, dtype=int))
+    with pytest.raises(TypeError, match=r"loss_fn is the class CrossEntropyLoss.*CrossEntropyLoss\(\.\.\.\)"):
+        fit(model, nn.CrossEntropyLoss, optim.SGD(model.parameters(), lr=0.1), data_pair)
+    with pytest.raises(TypeError, match="optimizer must be an optimizer"):
+        fit(model, nn.CrossEntropyLoss(), model.parameters(), data_pair)
     with pytest.raises(ValueError, match="3 predictions but 2 targets"):
         accuracy(np.zeros((3, 2)), np.zeros(2))
     assert accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([1, 1])) == 0.5
