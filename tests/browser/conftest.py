@@ -24,6 +24,8 @@ import pytest
 from browser_setup import ARTIFACTS, CHROMIUM_ARGS, COURSE, COURSE_ID, REPO, chromium_path
 
 SERVER_START_TIMEOUT_S = 90
+NO_CHROMIUM = ("chromium is not installed: run `make browser-deps` as root, or `sudo apt-get install chromium` "
+               "(or set BACKPROP_CHROMIUM)")
 
 
 @dataclass
@@ -104,6 +106,8 @@ def release_into_exchange(chapter_dir: Path, exchange: Path, course_id: str = CO
 def lab_server(tmp_path_factory) -> LabServer:
     """JupyterLab started by scripts/lab.py on a temp student folder holding a copy of course/, with a temp
     exchange into which every chapter is released; always stopped."""
+    if chromium_path() is None:
+        pytest.skip(NO_CHROMIUM)  # before starting a server nobody can look at
     course = COURSE
     if not any(course.glob("*/*.ipynb")):
         pytest.fail("course/ has no chapter notebooks; generate them with `make course`")
@@ -142,8 +146,7 @@ def browser():
     """Headless Debian Chromium driven by Playwright (skips, saying what to install, when unavailable)."""
     executable = chromium_path()
     if executable is None:
-        pytest.skip("chromium is not installed: run `make browser-deps` as root, or `sudo apt-get install "
-                    "chromium` (or set BACKPROP_CHROMIUM)")
+        pytest.skip(NO_CHROMIUM)
     sync_api = pytest.importorskip("playwright.sync_api",
                                    reason="playwright is not installed: pip install -r requirements-dev.txt")
     with sync_api.sync_playwright() as playwright:
