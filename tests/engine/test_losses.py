@@ -60,6 +60,8 @@ def test_cross_entropy_out_of_range_class_is_clear(bad):
 def test_cross_entropy_other_bad_targets_are_clear():
     with pytest.raises(ValueError, match=r"shape \(2,\)"):
         F.cross_entropy(np.zeros((2, 3)), np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match=r"one-hot.*argmax"):
+        F.cross_entropy(np.zeros((2, 3)), np.eye(3)[[0, 2]])
     with pytest.raises(ValueError, match="integer class indices"):
         F.cross_entropy(np.zeros((2, 3)), np.array([0.5, 1.0]))
     with pytest.raises(ValueError, match=r"\(batch, classes\)"):

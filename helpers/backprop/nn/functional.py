@@ -219,8 +219,10 @@ def _class_targets(name: str, target, n: int, num_classes: int) -> np.ndarray:
     elif kind not in "iub":
         raise TypeError(f"{name}: target must hold integer class indices, got dtype {t.dtype}")
     if t.shape != (n,):
+        hint = " (one-hot targets? pass the class indices instead: target.argmax(axis=1))" \
+            if t.shape == (n, num_classes) else ""
         raise ValueError(f"{name}: expected target of shape ({n},) (one class index per row of input), "
-                         f"got shape {t.shape}")
+                         f"got shape {t.shape}{hint}")
     if n and _out_of_range(t, num_classes):
         bad = t[(t < 0) | (t >= num_classes)][0]
         raise IndexError(f"{name}: target contains class index {bad}, but input has {num_classes} classes "
