@@ -97,6 +97,12 @@ def test_student_runs_chapter_and_uses_widgets(lab_server, page, artifacts, note
     assert final_prompts and all(re.search(r"\d", p) for p in final_prompts), \
         f"some code cells never ran: {final_prompts}"
 
+    # Every plot, saved on its own for a person to look at (titles, labels, legends, colours).
+    plots = page.locator(".jp-Notebook .jp-OutputArea-output img")
+    for index in range(min(plots.count(), 12)):
+        plots.nth(index).scroll_into_view_if_needed()
+        plots.nth(index).screenshot(path=artifacts / _shot_name(notebook, f"plot-{index + 1:02d}"))
+
     # Widgets render: their DOM is there, none failed to load.
     notebook_view = page.locator(".jp-Notebook")
     assert notebook_view.locator(".jupyter-widgets").count() > 0, "no widget rendered"
