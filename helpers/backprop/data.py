@@ -167,20 +167,21 @@ class DataLoader:
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def _wrap(self, array):
+        """A batch as a constant Tensor, without another copy; integer class labels stay integer."""
         if not self.as_tensor:
             return array
-        # A constant node wrapping the batch without another copy (fancy indexing already copied);
-        # integer class labels stay integer.
+        if array.base is not None:  # a slice of the data set: protect the data set from in-place edits
+            array.flags.writeable = False
         return Tensor._from_op(array, (), None, "")
 
     def __iter__(self) -> Iterator:
         n = len(self.X)
         order = self.rng.permutation(n) if self.shuffle else None
+        X, y, wrap, size = self.X, self.y, self._wrap, self.batch_size
         for b in range(len(self)):
-            rows = slice(b * self.batch_size, min((b + 1) * self.batch_size, n))
+            rows = slice(b * size, min((b + 1) * size, n))
             idx = order[rows] if order is not None else rows
-            xb = self._wrap(self.X[idx])
-            if self.y is None:
-                yield xb
+            if y is None:
+                yield wrap(X[idx])
             else:
-                yield xb, self._wrap(self.y[idx])
+                yield wrap(X[idx]), wrap(y[idx])

@@ -274,7 +274,7 @@ def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
         if scale is None:
             grad *= g[:, None]
         else:
-            grad *= g * scale
+            grad *= scale * float(g)
         return (grad,)
 
     return Tensor._from_op(out, (z,), backward, "cross_entropy")
