@@ -187,3 +187,18 @@ def truncated_labels(cell: Locator) -> list[str]:
     cell.scroll_into_view_if_needed()
     cell.page.wait_for_timeout(100)
     return cell.evaluate(_TRUNCATED_JS)
+
+
+_UNLABELLED_JS = """
+cell => [...cell.querySelectorAll('.widget-slider, .widget-dropdown, .widget-select, .widget-select-multiple,'
+                                  + ' .widget-text, .widget-toggle-buttons, .widget-radio')]
+  .filter(el => el.offsetParent !== null)
+  .filter(el => { const label = el.querySelector('.widget-label');
+                  return !label || label.offsetParent === null || !label.textContent.trim(); })
+  .map(el => el.className)
+"""
+
+
+def unlabelled_controls(cell: Locator) -> list[str]:
+    """Sliders, drop-downs, selects and text boxes of the cell's widgets that show no description label."""
+    return cell.evaluate(_UNLABELLED_JS)

@@ -23,6 +23,7 @@ from lab_page import (
     open_notebook,
     run_all_cells,
     truncated_labels,
+    unlabelled_controls,
     visible_result,
     wait_for_change,
 )
@@ -186,8 +187,8 @@ def test_assignment_list_fetch_and_submit(lab_server, page, artifacts):
 
 
 def test_every_gallery_widget_renders_and_responds(lab_server, page, artifacts):
-    """The widget gallery in the browser: every widget renders without errors and with labels that are not cut
-    off; each one with a slider redraws when the slider is dragged; the playground trains when Train is clicked."""
+    """The widget gallery in the browser: every widget renders without errors, its controls are labelled and
+    no label is cut off; each one with a slider redraws when the slider is dragged; the playground trains when Train is clicked."""
     names = [name for name, *_ in make_widget_gallery.ENTRIES]
     open_notebook(page, lab_server.base_url, lab_server.token, f"course/{GALLERY}")
     final_prompts = run_all_cells(page)
@@ -210,6 +211,9 @@ def test_every_gallery_widget_renders_and_responds(lab_server, page, artifacts):
         cut = truncated_labels(cell)
         if cut:
             problems.append(f"{name}: labels cut off (widen description_width): {cut}")
+        unlabelled = unlabelled_controls(cell)
+        if unlabelled:
+            problems.append(f"{name}: controls without a description: {unlabelled}")
         slider = cell.locator(".widget-slider, .jupyter-widget-slider").first
         if slider.count():
             problems.append(slider_changes_output(page, slider, artifacts, f"gallery-{name}"))
