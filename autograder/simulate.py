@@ -20,7 +20,8 @@ def hand_in(workspace, assignment_id, student_id, content, homes, notebook=None)
     if not folder.is_dir():
         fetch(workspace.exchange, assignment_id, home, workspace.course_id)
     name = notebook or sorted(p.name for p in folder.glob("*.ipynb"))[0]
-    contents = content if isinstance(content, dict) else {name: content}
+    is_many = isinstance(content, dict) and not isinstance(content, nbformat.NotebookNode)
+    contents = content if is_many else {name: content}
     for name, content in contents.items():
         _write(folder / name, content)
     submit(workspace.exchange, assignment_id, home, student_id, workspace.course_id)

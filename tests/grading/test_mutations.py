@@ -6,6 +6,8 @@ the visible checks pass and only the hidden tests can catch it. The whole class 
 nbgrader; every test cell that checks the mutated region must then score 0. (The blank kind, a body that computes
 nothing, is cheap to add to KINDS; the class-scenario tests already grade a blank notebook.)
 """
+import fcntl
+import json
 import os
 
 import pytest
@@ -54,25 +56,45 @@ def student_id(a, notebook, grade_id, kind):
     return f"{name}-{kind}".replace("_", "-").lower()
 
 
-@pytest.fixture(scope="module")
-def graded_mutants(tmp_path_factory):
-    base = tmp_path_factory.mktemp("mutants")
+def grade_mutants(a, base):
+    """Release assignment ``a`` into a fresh workspace, hand in its mutants, autograde; {student: {nb: scores}}."""
     ws = Workspace(base / "workspace")
     opts = ["--workspace", str(ws.root)]
-    results = {}
-    for a in sorted({case[0] for case in CASES}):
-        assert cli(["release", a] + opts) == 0
-        submissions = {}
-        for _, notebook, grade_id, kind in [c for c in CASES if c[0] == a]:
-            released = mutate.read(ws.root / "release" / a / notebook)
-            instructor = mutate.read(SOLUTIONS / a / notebook)
-            nb = mutate.mutant_submission(released, instructor, regions(instructor, grade_id), kind)
-            submissions.setdefault(student_id(a, notebook, grade_id, kind), {})[notebook] = nb
-        for student, notebooks in submissions.items():
-            hand_in(ws, a, student, notebooks, base / "students")
-        assert cli(["collect", a] + opts) == 0
-        assert cli(["autograde", a, "--cell-timeout", "60", "--notebook-budget", "300"] + opts) == 0
-        results[a] = (ws, outcomes.load(ws, a))
+    assert cli(["release", a] + opts) == 0
+    submissions = {}
+    for _, notebook, grade_id, kind in [c for c in CASES if c[0] == a]:
+        released = mutate.read(ws.root / "release" / a / notebook)
+        instructor = mutate.read(SOLUTIONS / a / notebook)
+        nb = mutate.mutant_submission(released, instructor, regions(instructor, grade_id), kind)
+        submissions.setdefault(student_id(a, notebook, grade_id, kind), {})[notebook] = nb
+    for student, notebooks in submissions.items():
+        hand_in(ws, a, student, notebooks, base / "students")
+    assert cli(["collect", a] + opts) == 0
+    assert cli(["autograde", a, "--cell-timeout", "60", "--notebook-budget", "300"] + opts) == 0
+    records = outcomes.load(ws, a)
+    return {student: {"status": records[student]["status"],
+                      "scores": {nb: cell_scores(ws, a, student, nb) for nb in notebooks}}
+            for student, notebooks in submissions.items()}
+
+
+@pytest.fixture(scope="session")
+def graded_mutants(tmp_path_factory):
+    """Grade each assignment's mutants once per test run, shared between xdist workers through a locked cache."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one folder per test run
+    cache = {}
+
+    def results(a):
+        if a not in cache:
+            lock_path = shared / f"mutants-{a}.lock"
+            with open(lock_path, "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                done = shared / f"mutants-{a}.json"
+                if not done.exists():
+                    done.write_text(json.dumps(grade_mutants(a, tmp_path_factory.mktemp(f"mutants-{a}"))))
+                cache[a] = json.loads(done.read_text())
+        return cache[a]
+
     return results
 
 
@@ -91,10 +113,9 @@ def test_every_assignment_has_graded_exercises():
 @pytest.mark.parametrize("case", CASES, ids=["/".join(c[1:]) for c in CASES])
 def test_wrong_solution_loses_the_points(graded_mutants, case):
     a, notebook, grade_id, kind = case
-    ws, records = graded_mutants[a]
-    student = student_id(a, notebook, grade_id, kind)
-    assert records[student]["status"] == "graded", records[student]
-    scores = cell_scores(ws, a, student, notebook)
+    result = graded_mutants(a)[student_id(a, notebook, grade_id, kind)]
+    assert result["status"] == "graded", result
+    scores = result["scores"][notebook]
     instructor = mutate.read(SOLUTIONS / a / notebook)
     owners = mutate.graded_by(instructor)
     tests = [test for region in regions(instructor, grade_id) for test in owners[region]]
