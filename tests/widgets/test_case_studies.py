@@ -1,12 +1,13 @@
-"""Chapter 05 widget: threshold metrics agree with scikit-learn, and the slider widget builds and recomputes."""
+"""Chapter 05 widgets: threshold metrics agree with scikit-learn, temperature softmax with its formula; both widgets
+build and recompute without a browser."""
 import math
 
 import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix, precision_recall_curve as sk_pr_curve, precision_score, recall_score
 
-from backprop.widgets.case_studies import (_draw, describe_threshold, precision_recall_curve, threshold_explorer,
-                                           threshold_metrics)
+from backprop.widgets.case_studies import (_draw, describe_threshold, precision_recall_curve, temperature_explorer,
+                                           temperature_softmax, threshold_explorer, threshold_metrics)
 
 
 def _random_case(seed, n=80):
@@ -83,3 +84,33 @@ def test_widget_builds_and_recomputes_without_a_browser():
     plt.close("all")
     with pytest.raises(ValueError):
         threshold_explorer([0.1, 0.2], [1])
+
+
+@pytest.mark.parametrize("temperature", [0.1, 0.5, 1.0, 2.0])
+def test_temperature_softmax_matches_the_formula(temperature):
+    logits = np.random.default_rng(0).normal(size=9) * 3 + 500.0   # large logits must not overflow
+    p = temperature_softmax(logits, temperature)
+    shifted = (logits - 500.0) / temperature
+    expected = np.exp(shifted) / np.exp(shifted).sum()
+    np.testing.assert_allclose(p, expected, rtol=1e-12)
+
+
+def test_lower_temperature_sharpens_the_distribution():
+    logits = np.random.default_rng(1).normal(size=20)
+    entropies = [-(p * np.log(p)).sum() for p in (temperature_softmax(logits, t) for t in (0.3, 1.0, 3.0))]
+    assert entropies[0] < entropies[1] < entropies[2]
+    with pytest.raises(ValueError, match="positive"):
+        temperature_softmax(logits, 0.0)
+
+
+def test_temperature_widget_builds_and_checks_its_model():
+    import matplotlib.pyplot as plt
+
+    vocab = list(" abc")
+    box = temperature_explorer(lambda prompt: np.array([0.5, 2.0, -1.0, 0.0]), vocab, "ab", temperature=1.0)
+    slider, _ = box.children
+    assert slider.continuous_update is False and slider.min > 0
+    slider.value = 0.5
+    plt.close("all")
+    with pytest.raises(ValueError, match="4 logits"):
+        temperature_explorer(lambda prompt: np.zeros(3), vocab, "ab")

@@ -1,4 +1,5 @@
-"""Chapter 05 widgets: a decision-threshold explorer (precision, recall and confusion matrix of a classifier)."""
+"""Chapter 05 widgets: a decision-threshold explorer (precision, recall, confusion matrix) and a sampling-temperature
+explorer for the character-level language model."""
 from __future__ import annotations
 
 import numpy as np
@@ -94,4 +95,47 @@ def threshold_explorer(scores, y_true, names=("benign", "malignant"), threshold:
         print(describe_threshold(scores, y_true, threshold, names))
 
     out = widgets.interactive_output(show, {"threshold": slider})
+    return widgets.VBox([slider, out])
+
+
+def temperature_softmax(logits, temperature: float) -> np.ndarray:
+    """softmax(logits / temperature), computed stably; temperature must be positive."""
+    if not temperature > 0:
+        raise ValueError(f"temperature must be a positive number, got {temperature!r}")
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    z = z - z.max()
+    p = np.exp(z)
+    return p / p.sum()
+
+
+def temperature_explorer(next_logits, vocab, prompt: str, temperature: float = 1.0, top: int = 12):
+    """A temperature slider (0.1 to 2) showing the model's probabilities for the character after ``prompt``.
+
+    ``next_logits(prompt)`` returns one logit per entry of ``vocab``. Returns the widget to display.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    from ..plots import OKABE_ITO, label
+
+    logits = np.asarray(next_logits(prompt), dtype=np.float64)
+    if logits.shape != (len(vocab),):
+        raise ValueError(f"temperature_explorer: next_logits should give {len(vocab)} logits, got {logits.shape}")
+    slider = widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.05, continuous_update=False,
+                                 description="temperature T", readout_format=".2f",
+                                 style={"description_width": "8em"}, layout={"width": "28em"})
+
+    def show(temperature):
+        p = temperature_softmax(logits, temperature)
+        order = np.argsort(p)[::-1][:top]
+        fig, ax = plt.subplots(figsize=(7, 3))
+        ax.bar(range(len(order)), p[order], color=OKABE_ITO["blue"])
+        ax.set_xticks(range(len(order)), ["space" if vocab[i] == " " else vocab[i] for i in order])
+        ax.set_ylim(0, 1)
+        label(ax, f"Next character after {prompt[-20:]!r} at T = {temperature:.2f}", "character", "probability")
+        plt.show()
+        entropy = -np.sum(p * np.log(p + 1e-300))
+        print(f"entropy {entropy:.2f} nats: as uncertain as a uniform choice among {np.exp(entropy):.1f} characters")
+
+    out = widgets.interactive_output(show, {"temperature": slider})
     return widgets.VBox([slider, out])
