@@ -132,7 +132,9 @@ def temperature_explorer(next_logits, vocab, prompt: str, temperature: float = 1
         ax.bar(range(len(order)), p[order], color=OKABE_ITO["blue"])
         ax.set_xticks(range(len(order)), ["space" if vocab[i] == " " else vocab[i] for i in order])
         ax.set_ylim(0, 1)
-        label(ax, f"Next character after {prompt[-20:]!r} at T = {temperature:.2f}", "character", "probability")
+        shown = prompt if len(prompt) <= 24 else "..." + prompt[-21:]
+        label(ax, f"Next character after '{shown}' at T = {temperature:.2f}", "character", "probability")
+        fig.tight_layout()
         plt.show()
         entropy = -np.sum(p * np.log(p + 1e-300))
         print(f"entropy {entropy:.2f} nats: as uncertain as a uniform choice among {np.exp(entropy):.1f} characters")
