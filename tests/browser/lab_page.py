@@ -65,11 +65,24 @@ def fail_on_dialog(page: Page, doing: str) -> None:
         raise AssertionError(f"JupyterLab showed a dialog while {doing}:\n{dialog.first.inner_text()}")
 
 
+def open_menu(page: Page, top: str) -> Locator:
+    """Open a menu-bar menu (label matched exactly) and return the open menu; retried if a click is lost."""
+    fail_on_dialog(page, f"about to open the {top} menu")
+    label = page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$"))
+    opened = page.locator(".lm-Menu:visible").last
+    for _ in range(3):
+        label.click()
+        try:
+            opened.wait_for(state="visible", timeout=5_000)
+            return opened
+        except Exception:  # the app was still busy; close whatever is open and try again
+            page.keyboard.press("Escape")
+    raise TimeoutError(f"the {top} menu did not open")
+
+
 def menu(page: Page, top: str, item: str) -> None:
     """Click a menu-bar entry, then one of its items (labels matched exactly)."""
-    fail_on_dialog(page, f"about to use {top} > {item}")
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
+    open_menu(page, top).locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
 
 
 def prompts(page: Page) -> list[str]:

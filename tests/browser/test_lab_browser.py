@@ -18,8 +18,8 @@ from browser_setup import COURSE, COURSE_ID, REPO
 from lab_page import (
     error_text,
     graded_test_cell_indices,
-    menu,
     nudge_slider,
+    open_menu,
     open_notebook,
     run_all_cells,
     truncated_labels,
@@ -152,14 +152,13 @@ def test_assignment_list_fetch_and_submit(lab_server, page, artifacts):
     Fetch puts a chapter into the student folder and Submit delivers it to the exchange;
     the instructor panels (Formgrader, Courses, Create Assignment) are hidden."""
     page.goto(f"{lab_server.base_url}/lab?reset&token={lab_server.token}")
-    page.wait_for_selector(".lm-MenuBar-itemLabel")
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).click()
-    entries = page.locator(".lm-Menu").last.inner_text()
+    page.wait_for_selector(".jp-Launcher, .jp-DirListing-item", timeout=60_000)  # the app has finished loading
+    nbgrader_menu = open_menu(page, "Nbgrader")
+    entries = nbgrader_menu.inner_text()
     assert "Assignment List" in entries
     for instructor_only in ("Formgrader", "Courses"):
         assert instructor_only not in entries, f"students should not see {instructor_only}: {entries!r}"
-    page.keyboard.press("Escape")
-    menu(page, "Nbgrader", "Assignment List")
+    nbgrader_menu.locator(".lm-Menu-itemLabel", has_text=re.compile("^Assignment List$")).click()
     released = page.locator("#released_assignments_list")
     chapters = sorted(p.name for p in (lab_server.exchange / COURSE_ID / "outbound").iterdir())
     assert chapters
