@@ -4,6 +4,7 @@ Core: `Value` (scalar autograd, micrograd-style), `Tensor` (numpy-backed reverse
 (custom ops), `gradcheck` (finite-difference checks). Layers, losses and optimizers live in `backprop.nn` and
 `backprop.optim`.
 """
+from .threads import apply_default as _apply_blas_default, set_blas_threads
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor, matmul
 from .creation import ones, ones_like, randn, tensor, zeros, zeros_like
@@ -11,6 +12,8 @@ from .functional import cat, concatenate, log_softmax, maximum, minimum, softmax
 from .function import Context, Function
 from .gradcheck import GradcheckError, GradcheckResult, check_gradient, gradcheck
 from .value import Value
+
+_apply_blas_default()  # one BLAS thread: see backprop/threads.py
 
 # layers, losses and optimizers (built on Tensor._from_op); imported last because they use the core above
 from . import nn, optim  # noqa: E402
@@ -32,5 +35,5 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "Function", "Context", "matmul", "concatenate", "cat", "stack", "softmax", "log_softmax",
     "maximum", "minimum", "where",
-    "gradcheck", "check_gradient", "GradcheckError", "GradcheckResult", "nn", "optim",
+    "gradcheck", "check_gradient", "GradcheckError", "GradcheckResult", "nn", "optim", "set_blas_threads",
 ]
