@@ -190,7 +190,7 @@ def wait_for_change(output_area: Locator, before: str, timeout_s: float = 15) ->
 
 _TRUNCATED_JS = """
 cell => [...cell.querySelectorAll('.widget-label, .widget-readout, .widget-button, button')]
-  .filter(el => el.offsetParent !== null && el.textContent.trim() && el.scrollWidth > el.clientWidth + 1)
+  .filter(el => el.offsetParent !== null && el.textContent.trim() && el.scrollWidth > el.clientWidth)
   .map(el => el.textContent.trim())
 """
 
