@@ -114,6 +114,13 @@ ENTRIES = [
      "Spread of activations and gradients through a deep network for several initialisations. Try: a deep "
      "tanh network with a too-small init, then Xavier.",
      "from backprop.widgets.practices import init_explorer\n\ninit_explorer(depth=10)"),
+    ("temperature_explorer", "05 case studies (language model)",
+     "Sampling temperature: the probabilities of the next character after a prompt, sharpened (T < 1) or "
+     "flattened (T > 1). Here the \"model\" is a fixed table of scores for a few letters.",
+     "from backprop.widgets.case_studies import temperature_explorer\n\n"
+     "vocab = list(\"aehnorst \")\n"
+     "scores = np.array([1.0, 2.5, 0.5, 1.5, 0.8, 1.2, 0.3, 2.0, 0.1])\n"
+     "temperature_explorer(lambda prompt: scores, vocab, prompt=\"backpropagation is \")"),
     ("threshold_explorer", "05 case studies",
      "Move the decision threshold of a classifier: confusion matrix and precision-recall point update. Here: "
      "made-up scores of a fair classifier.",
