@@ -1,9 +1,10 @@
 """A student's session in a real browser: JupyterLab (started by scripts/lab.py) in headless Chromium.
 
-For every chapter notebook in course/ that has a widget: run all cells, see the widgets render, move a slider
-and see the numbers or plot change, see a graded cell's visible check report a failure on the blank notebook,
-and press nbgrader's Validate button. Also: the Assignment List lists the released chapters and the
-instructor-only panels are hidden. Screenshots go to test-artifacts/browser/ (look at them).
+Chapter 00 (the first graded chapter with a widget): run all cells, see the widgets render, drag a slider and
+see the numbers change, see a graded cell's visible check report a failure on the blank notebook, press
+nbgrader's Validate button. The widget gallery: every widget of the course renders with labelled, uncut
+controls and responds to its slider (or button). The Assignment List: released chapters are listed, Fetch and
+Submit work, the instructor-only panels are hidden. Screenshots go to test-artifacts/browser/ (look at them).
 """
 from __future__ import annotations
 
