@@ -9,15 +9,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PORT ?= 8888
-ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test venv venv-dev course check-python clean help browser-deps bench
+.PHONY: lab test venv venv-dev course check-python clean help browser-deps bench bench-grading
 
 help:
 	@echo "make lab      set up .venv if needed and open the course in JupyterLab"
 	@echo "make test     set up .venv (with test tools) if needed and run every test"
 	@echo "make course   regenerate course/ (student notebooks) from solutions/"
 	@echo "make bench    print the engine benchmark table"
+	@echo "make bench-grading  autograde throughput for a simulated class of 30"
+	@echo "make browser-deps   install Debian's chromium for the browser tests (as root)"
 	@echo "make clean    remove .venv and caches"
 
 check-python:
@@ -54,6 +55,9 @@ course: venv
 
 bench: venv-dev
 	$(PY) benchmarks/run.py
+
+bench-grading: venv-dev
+	$(PY) benchmarks/autograde_throughput.py --students 30
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
