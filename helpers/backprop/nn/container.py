@@ -8,11 +8,36 @@ from .module import Module
 __all__ = ["Sequential", "ModuleList"]
 
 
-class Sequential(Module):
+class ModuleList(Module):
+    """A list of Modules whose parameters are registered (a plain Python list would hide them)."""
+
+    def __init__(self, modules=()):
+        super().__init__()
+        for m in modules:
+            self.append(m)
+
+    def append(self, module: Module):
+        """Add a module at the end."""
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}: expected a Module, got {type(module).__name__}")
+        self.add_module(str(len(self)), module)
+        return self
+
+    def __len__(self) -> int:
+        return len(self.named_children())
+
+    def __iter__(self):
+        return iter(self.children())
+
+    def __getitem__(self, index):
+        return self.children()[index]
+
+
+class Sequential(ModuleList):
     """Feed the input through each layer in turn; children are named '0', '1', ... as in PyTorch."""
 
     def __init__(self, *layers):
-        super().__init__()
+        Module.__init__(self)
         if len(layers) == 1 and isinstance(layers[0], (dict, OrderedDict)):
             items = list(layers[0].items())
         else:
@@ -28,44 +53,8 @@ class Sequential(Module):
             x = layer(x)
         return x
 
-    def append(self, layer: Module) -> "Sequential":
-        """Add a layer at the end."""
-        self.add_module(str(len(self)), layer)
-        return self
-
-    def __len__(self) -> int:
-        return len(self.named_children())
-
-    def __iter__(self):
-        return iter(self.children())
-
     def __getitem__(self, index):
         children = self.children()
         if isinstance(index, slice):
             return Sequential(*children[index])
         return children[index]
-
-
-class ModuleList(Module):
-    """A list of Modules whose parameters are registered (a plain Python list would hide them)."""
-
-    def __init__(self, modules=()):
-        super().__init__()
-        for m in modules:
-            self.append(m)
-
-    def append(self, module: Module) -> "ModuleList":
-        """Add a module at the end."""
-        if not isinstance(module, Module):
-            raise TypeError(f"ModuleList: expected a Module, got {type(module).__name__}")
-        self.add_module(str(len(self)), module)
-        return self
-
-    def __len__(self) -> int:
-        return len(self.named_children())
-
-    def __iter__(self):
-        return iter(self.children())
-
-    def __getitem__(self, index):
-        return self.children()[index]

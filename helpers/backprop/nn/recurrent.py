@@ -192,6 +192,20 @@ class _RNNBase(Module):
                              f"(num_layers, batch, hidden_size), got {hx.shape}")
         return [hx[k] for k in range(self.num_layers)]
 
+    def _unroll(self, input, hx):
+        """Run `self._step` over every time step of every layer (RNN and GRU: one hidden state per layer)."""
+        steps = self._time_steps(input)
+        h0 = self._initial(hx, steps[0].shape[0] if steps else 0)
+        finals = []
+        for k in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self._layer_params(k)
+            h, outs = h0[k], []
+            for x_t in steps:
+                h = self._step(F.linear(x_t, w_ih, b_ih), h, w_hh, b_hh)
+                outs.append(h)
+            steps, finals = outs, finals + [h]
+        return self._output(steps), F.stack(finals, dim=0)
+
     def _output(self, hs):
         return F.stack(hs, dim=1 if self.batch_first else 0)
 
@@ -205,18 +219,11 @@ class RNN(_RNNBase):
 
     mode = "RNN"
 
+    def _step(self, xp, h, w_hh, b_hh):
+        return _rnn_step(xp, h, w_hh, b_hh, self.nonlinearity)
+
     def forward(self, input, hx=None):
-        steps = self._time_steps(input)
-        h0 = self._initial(hx, steps[0].shape[0] if steps else 0)
-        finals = []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self._layer_params(k)
-            h, outs = h0[k], []
-            for x_t in steps:
-                h = _rnn_step(F.linear(x_t, w_ih, b_ih), h, w_hh, b_hh, self.nonlinearity)
-                outs.append(h)
-            steps, finals = outs, finals + [h]
-        return self._output(steps), F.stack(finals, dim=0)
+        return self._unroll(input, hx)
 
 
 class GRU(_RNNBase):
@@ -224,18 +231,11 @@ class GRU(_RNNBase):
 
     mode = "GRU"
 
+    def _step(self, xp, h, w_hh, b_hh):
+        return _gru_step(xp, h, w_hh, b_hh)
+
     def forward(self, input, hx=None):
-        steps = self._time_steps(input)
-        h0 = self._initial(hx, steps[0].shape[0] if steps else 0)
-        finals = []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self._layer_params(k)
-            h, outs = h0[k], []
-            for x_t in steps:
-                h = _gru_step(F.linear(x_t, w_ih, b_ih), h, w_hh, b_hh)
-                outs.append(h)
-            steps, finals = outs, finals + [h]
-        return self._output(steps), F.stack(finals, dim=0)
+        return self._unroll(input, hx)
 
 
 class LSTM(_RNNBase):
