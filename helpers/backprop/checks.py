@@ -4,6 +4,7 @@ Every check says what it expected, what it got and the tolerance. The helpers co
 pristine references captured when this module is imported (the notebooks import it in a locked cell
 before any student code runs), so monkeypatching ``np.isclose``, ``float`` or ``str`` inside the kernel,
 or handing in a subclass with a rigged ``__eq__``/``__float__``, does not change what is compared.
+The checks set ``__tracebackhide__`` so IPython shows the student's cell and the message, not this file.
 """
 import builtins as _builtins
 import math as _math
@@ -59,6 +60,7 @@ def as_number(value, name="value"):
     Accepts int, float and numpy scalars (and their subclasses, read through the base type so an
     overridden ``__float__`` is ignored); refuses bools, strings, arrays, None and non-finite values.
     """
+    __tracebackhide__ = True
     if value is None:
         raise CheckError(f"{name} is None: assign a number to {name} (did you forget to return it?)")
     if _isinstance(value, (_bool, _np_bool)):
@@ -85,6 +87,7 @@ def as_number(value, name="value"):
 
 def as_numbers(value, name="value", length=None):
     """Return a list/tuple/1-D array of numbers as a list of exact floats (optionally of a given length)."""
+    __tracebackhide__ = True
     if value is None:
         raise CheckError(f"{name} is None: assign a list of numbers to {name} (did you forget to return it?)")
     if _isinstance(value, _ndarray):
@@ -104,6 +107,7 @@ def as_numbers(value, name="value", length=None):
 
 def check_number(value, name="value"):
     """Visible check: ``value`` is a single finite number. Returns it as a float."""
+    __tracebackhide__ = True
     number = as_number(value, name)
     print(f"{name} is a number: ok")
     return number
@@ -111,6 +115,7 @@ def check_number(value, name="value"):
 
 def check_numbers(value, name="value", length=None):
     """Visible check: ``value`` is a list of ``length`` finite numbers. Returns them as floats."""
+    __tracebackhide__ = True
     numbers = as_numbers(value, name, length)
     print(f"{name} holds {len(numbers)} numbers: ok")
     return numbers
@@ -118,6 +123,7 @@ def check_numbers(value, name="value", length=None):
 
 def check_close(value, expected, name="value", tol=1e-6):
     """Check that ``value`` equals ``expected`` within the absolute tolerance ``tol``."""
+    __tracebackhide__ = True
     got = as_number(value, name)
     want = as_number(expected, "expected")
     if not _abs(got - want) <= tol:
@@ -127,6 +133,7 @@ def check_close(value, expected, name="value", tol=1e-6):
 
 def check_all_close(values, expected, name="value", tol=1e-6):
     """Check a list of numbers element by element against ``expected`` within ``tol``."""
+    __tracebackhide__ = True
     want = as_numbers(expected, "expected")
     got = as_numbers(values, name, _len(want))
     for i in range(_len(want)):
@@ -139,6 +146,7 @@ def check_all_close(values, expected, name="value", tol=1e-6):
 
 def normalise_choice(value, name="answer"):
     """Return a multiple-choice answer as one lower-case letter with spaces removed (e.g. ' B ' -> 'b')."""
+    __tracebackhide__ = True
     if value is None:
         raise CheckError(f'{name} is not answered yet: set {name} = "a", "b", "c" or "d"')
     if _type(value) is not _str:
@@ -149,6 +157,7 @@ def normalise_choice(value, name="answer"):
 
 def check_choice(value, name="answer"):
     """Visible check: the answer is one of the letters a-d (case and spaces ignored)."""
+    __tracebackhide__ = True
     letter = normalise_choice(value, name)
     if letter not in CHOICES:
         raise CheckError(
@@ -159,6 +168,7 @@ def check_choice(value, name="answer"):
 
 def check_choice_is(value, correct, name="answer"):
     """Hidden check: the normalised answer is the ``correct`` letter."""
+    __tracebackhide__ = True
     letter = normalise_choice(value, name)
     if letter != correct:
         raise CheckError(f'{name}: "{letter}" is not the right option')
