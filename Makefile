@@ -48,7 +48,7 @@ browser-deps:
 	@bash scripts/install-browser.sh
 
 test: venv-dev browser-deps
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 course: venv
 	$(PY) -m autograder generate
