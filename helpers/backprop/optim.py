@@ -43,8 +43,8 @@ def _check_number(owner: str, name: str, value, low: float = 0.0, high: float | 
 class Optimizer:
     """Base class: holds param_groups (lists of parameters with their hyperparameters) and per-parameter state.
 
-    Subclasses implement `_update(param, grad, group, state)`. `lr` reads and writes the first group's lr,
-    which is what a learning-rate scheduler changes.
+    Subclasses implement `_update(param, grad, group, state)`; the L2 weight decay is already in `grad`.
+    `lr` reads and writes the first group's lr, which is what a learning-rate scheduler changes.
     """
 
     defaults: dict = {}
@@ -115,6 +115,8 @@ class Optimizer:
             if grad.shape != p.data.shape:
                 raise ValueError(f"{type(self).__name__}: gradient of shape {grad.shape} does not match "
                                  f"its parameter of shape {p.data.shape}")
+            if group.get("weight_decay"):  # L2 penalty, the same for every optimizer here (as in PyTorch)
+                grad = grad + group["weight_decay"] * p.data
             state = self.state.get(id(p))
             if state is None:
                 state = self.state[id(p)] = {}
@@ -180,9 +182,7 @@ class SGD(Optimizer):
                 p.data -= lr * grad
 
     def _update(self, p, grad, group, state):
-        wd, mu = group["weight_decay"], group["momentum"]
-        if wd:
-            grad = grad + wd * p.data
+        mu = group["momentum"]
         if mu:
             buf = state.get("momentum_buffer")
             if buf is None:
@@ -213,8 +213,6 @@ class RMSprop(Optimizer):
             momentum=_check_number("RMSprop", "momentum", momentum)))
 
     def _update(self, p, grad, group, state):
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * p.data
         if not state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(p.data)
@@ -255,8 +253,6 @@ class Adam(Optimizer):
                                       weight_decay=_check_number("Adam", "weight_decay", weight_decay)))
 
     def _update(self, p, grad, group, state):
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * p.data
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p.data)
