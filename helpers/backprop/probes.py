@@ -257,11 +257,15 @@ def _plain_equal(a, b):
 
 
 # ---- the preview in an instructor's kernel --------------------------------------------------------------------
-def probe(code, *, name=None, compare=None, data=None):
+def probe(code, *, name=None, compare=None, data=None, explain=None):
     """Preview a probe where it is written (an instructor running a solution notebook): evaluate and print it.
 
-    In grading, the grader reads this call from the hidden region instead and asks the student's kernel.
+    In grading, the grader reads this call from the hidden region instead and asks the student's kernel;
+    ``explain`` is text the instructor chooses to show in feedback once the cell is graded. With the
+    environment variable BACKPROP_PROBE_LOG set to a file, each preview also appends its answer there (JSON
+    lines), which lets an author compare a solution's answers with a wrong solution's.
     """
+    import os
     import sys
 
     caller = sys._getframe(1).f_globals
@@ -272,6 +276,10 @@ def probe(code, *, name=None, compare=None, data=None):
     spec = compare or close()
     passed, message = judge(answer, answer if spec.get("compare") in ("close", "equal") else
                             ("".join(answer.lower().split()) if isinstance(answer, str) else answer), spec, label)
+    log = os.environ.get("BACKPROP_PROBE_LOG")
+    if log:
+        with open(log, "a") as fh:
+            fh.write(json.dumps({"name": label, "code": code, "answer": encode(answer), "compare": spec}) + "\n")
     if not passed:
-        raise AssertionError(f"probe {label!r} fails on the solution itself: {message}")
+        raise AssertionError(f"probe {label!r} fails: {message}")
     print(f"probe {label!r}: {_summary(answer)}")
