@@ -5,6 +5,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from .bwrap import Limits
 from .errors import UserError
 from .paths import COURSE_ID, DEFAULT_WORKSPACE
 
@@ -54,12 +55,19 @@ def build_parser():
     p = sub.add_parser("autograde", parents=[common], help="grade collected submissions in a sandbox")
     p.add_argument("assignment")
     p.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
-    p.add_argument("--cell-timeout", type=float, default=30, help="seconds per cell (default: %(default)s)")
-    p.add_argument("--notebook-budget", type=float, default=180,
+    defaults = Limits()
+    p.add_argument("--jobs", type=int, default=None,
+                   help="submissions graded at once, each in its own sandbox (default: the number of cores)")
+    p.add_argument("--cell-timeout", type=float, default=defaults.cell_timeout,
+                   help="seconds per cell and per probe (default: %(default)s)")
+    p.add_argument("--notebook-budget", type=float, default=defaults.notebook_budget,
                    help="wall-clock seconds per notebook, all cells together (default: %(default)s)")
-    p.add_argument("--memory-mb", type=int, default=3072, help="kernel memory limit in MB (default: %(default)s)")
-    p.add_argument("--sandbox-user", default="nobody",
-                   help="user the kernels run as when grading as root (default: %(default)s)")
+    p.add_argument("--memory-mb", type=int, default=defaults.memory_mb,
+                   help="address-space limit of the kernel in MB (default: %(default)s)")
+    p.add_argument("--processes", type=int, default=defaults.processes,
+                   help="processes and threads a kernel may start, when grading as root (default: %(default)s)")
+    p.add_argument("--trusted-no-sandbox", action="store_true",
+                   help="run kernels WITHOUT bubblewrap: only for notebooks you trust (e.g. your own solutions)")
 
     p = sub.add_parser("feedback", parents=[common], help="HTML feedback (no hidden tests) for graded submissions")
     p.add_argument("assignment")
@@ -81,10 +89,11 @@ def _workspace(args):
 
     ws = Workspace(args.workspace, exchange=args.exchange, course_id=args.course_id)
     if getattr(args, "cell_timeout", None) is not None:
-        if args.cell_timeout <= 0 or args.notebook_budget <= 0 or args.memory_mb < 0:
-            raise UserError("--cell-timeout and --notebook-budget must be positive, --memory-mb >= 0")
-        ws.grading_options = dict(cell_timeout=args.cell_timeout, notebook_budget=args.notebook_budget,
-                                  memory_mb=args.memory_mb, sandbox_user=args.sandbox_user)
+        ws.limits = Limits(cell_timeout=args.cell_timeout, notebook_budget=args.notebook_budget,
+                           memory_mb=args.memory_mb, processes=args.processes)
+        ws.sandboxed = not args.trusted_no_sandbox
+        if args.jobs is not None and args.jobs < 1:
+            raise UserError(f"--jobs must be at least 1, got {args.jobs}")
     return ws
 
 
@@ -111,7 +120,7 @@ def run(args):
     elif args.command == "collect":
         grading.collect(ws, args.assignment)
     elif args.command == "autograde":
-        records = grading.autograde(ws, args.assignment, args.student)
+        records = grading.autograde(ws, args.assignment, args.student, jobs=args.jobs)
         bad = [r for r in records if r["status"] != "graded"]
         print(f"{len(records)} graded, {len(bad)} with problems (see the report / the CSV's status column)")
     elif args.command == "feedback":

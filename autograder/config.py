@@ -1,21 +1,13 @@
-"""The nbgrader configuration of the course: where things are, the sandboxed executor, feedback without hidden tests."""
+"""The nbgrader configuration of the course: where things are, the sandboxed probe grading, feedback without hidden tests."""
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern,
-                                    LimitOutput, SaveAutoGrades)
-import os
-import sys
-
+from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, GetGrades, LimitOutput
 from traitlets.config import Config
 
+from .bwrap import Limits
+from .execute import ProbeExecute
 from .feedback import HideHiddenTests, ShortenGradeTracebacks
 from .paths import COURSE_ID
-from .sandbox import SandboxedExecute
-
-# nbgrader runs the `alembic` executable to create a gradebook: make the one beside this Python findable
-# even when the venv is not activated (e.g. `.venv/bin/python -m autograder ...`).
-_bin = os.path.dirname(sys.executable)
-if _bin not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+from .verdicts import DecideVerdicts, PlanProbes, RecordRun, SaveVerdicts
 
 # What a student sees in place of a solution region.
 CODE_STUB = ('# YOUR CODE HERE\n'
@@ -35,26 +27,31 @@ def generate_config(root, course_id=COURSE_ID):
     return c
 
 
-def grading_config(workspace, *, cell_timeout=30, notebook_budget=180, memory_mb=3072, sandbox_user="nobody"):
+def grading_config(workspace, limits=None, sandboxed=True):
     """Config for the whole instructor loop in ``workspace`` (release, collect, autograde, feedback).
 
-    Autograde runs student code with :class:`SandboxedExecute` (private temp dir, unprivileged user, memory
-    limit, per-cell timeout and a per-notebook wall budget) and re-inserts deleted test cells; feedback hides
-    hidden tests and shortens grade-cell tracebacks.
+    Autograde: plan the probes from the instructor's source, run the submission in a bubblewrap sandbox asking
+    them (ProbeExecute), decide verdicts in this process, save scores from the verdicts alone, and record what
+    happened as a file (RecordRun). Feedback hides hidden tests and shortens test-cell tracebacks.
     """
+    limits = limits or Limits()
     c = generate_config(workspace.root, workspace.course_id)
     c.Exchange.root = str(workspace.exchange)
     c.Exchange.path_includes_course = False
     c.ExchangeCollect.check_owner = False
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.autograde_preprocessors = [
-        SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+        PlanProbes, ProbeExecute, DecideVerdicts, ClearMetadataPreprocessor, LimitOutput,
+        SaveVerdicts, AssignLatePenalties, CheckCellMetadata, RecordRun,
     ]
-    c.SandboxedExecute.timeout = int(cell_timeout)
-    c.SandboxedExecute.notebook_budget = float(notebook_budget)
-    c.SandboxedExecute.memory_limit_mb = int(memory_mb)
-    c.SandboxedExecute.sandbox_user = sandbox_user or ""
-    c.SandboxedExecute.hidden_paths = [str(workspace.root), str(workspace.exchange), str(workspace.solutions)]
+    c.PlanProbes.workspace = workspace
+    c.PlanProbes.limits = limits
+    c.PlanProbes.sandboxed = sandboxed
+    c.ProbeExecute.timeout = int(limits.cell_timeout)
+    c.ProbeExecute.notebook_budget = float(limits.notebook_budget)
+    c.ProbeExecute.memory_limit_mb = int(limits.memory_mb)
+    c.ProbeExecute.output_limit_mb = float(limits.output_mb)
+    c.ProbeExecute.sandboxed = sandboxed
+    c.RecordRun.folder = str(workspace.root / "runs")
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, ShortenGradeTracebacks, CSSHTMLHeaderPreprocessor]
     return c

@@ -1,15 +1,19 @@
 """The instructor loop on top of nbgrader's API: release, collect, autograde (with recorded outcomes), feedback."""
+import multiprocessing
+import os
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
 
-from . import outcomes
+from . import answer_key, outcomes
+from .bwrap import Limits, check_available
 from .errors import UserError
 from .generate import copy_assignment, differences
+from .outcomes import RunRecord
 from .paths import check_assignment
-from .sandbox import EXECUTION_RECORDS
 from .tamper import inspect_submission
 
 
@@ -32,6 +36,8 @@ def release(workspace, assignment_id, log=print):
     result = api.generate_assignment(assignment_id, force=True, create=True)
     if not result["success"]:
         _fail(f"generating {assignment_id}", result, f"fix solutions/{assignment_id}/ and run release again")
+    for source in sorted((workspace.root / "source" / assignment_id).glob("*.ipynb")):
+        answer_key.plan_for(source, assignment_id)  # every test cell declares probes, or release stops here
     stale = [p for p in differences(workspace.solutions, workspace.course) if f"/{assignment_id}/" in p]
     if stale:
         log("warning: course/ is out of date with solutions/ (" + "; ".join(stale[:3]) +
@@ -104,16 +110,14 @@ def submission_score(workspace, assignment_id, student_id):
         return float(submission.score), float(submission.max_score)
 
 
-def autograde_one(workspace, api, assignment_id, student_id):
-    """Autograde one submission; always records an outcome and never leaves a stale score behind."""
-    started = time.monotonic()
+def _notebook_problems(workspace, assignment_id, student_id, record):
+    """Missing or unreadable notebooks of a submission (they are not graded), and review flags for the rest."""
     submitted = workspace.submitted_dir(assignment_id, student_id)
     released = workspace.root / "release" / assignment_id
-    record = {"status": "graded", "flags": [], "message": ""}
     problems = []
     for name in _notebook_names(workspace, assignment_id):
         path = submitted / name
-        if not path.is_file():
+        if path.is_symlink() or not path.is_file():
             problems.append(("missing", f"{name} was not submitted"))
             continue
         try:
@@ -126,35 +130,85 @@ def autograde_one(workspace, api, assignment_id, student_id):
             record["flags"] += inspect_submission(path, released / name)
         except Exception as exc:  # a flagging problem must not stop grading
             record["flags"].append(f"could not inspect {name}: {type(exc).__name__}")
+    return problems
+
+
+def _runs(workspace, assignment_id, student_id):
+    folder = workspace.root / "runs"
+    return [RunRecord.read(folder, assignment_id, student_id, Path(name).stem)
+            for name in _notebook_names(workspace, assignment_id)]
+
+
+def _grade_once(workspace, api, assignment_id, student_id):
+    """One nbgrader autograde of a submission; (success, run records, log tail)."""
+    shutil.rmtree(workspace.root / "runs" / assignment_id / student_id, ignore_errors=True)
+    result = api.autograde(assignment_id, student_id, force=True, create=True)
+    runs = [r for r in _runs(workspace, assignment_id, student_id) if r is not None]
+    return result["success"], runs, _log_tail(result, 3)
+
+
+def autograde_one(workspace, api, assignment_id, student_id):
+    """Autograde one submission; always returns an outcome record and never leaves a stale score behind.
+
+    The score is the grader's verdicts saved in the gradebook; a run that timed out is retried once.
+    """
+    started = time.monotonic()
+    record = {"status": "graded", "flags": [], "message": ""}
+    problems = _notebook_problems(workspace, assignment_id, student_id, record)
     if problems:
-        status, _ = problems[0]
-        record.update(status=status, message="; ".join(message for _, message in problems))
+        record.update(status=problems[0][0], message="; ".join(message for _, message in problems))
         _zero_grades(workspace, assignment_id, student_id)
     else:
-        for key in [k for k in EXECUTION_RECORDS if k[:2] == (assignment_id, student_id)]:
-            del EXECUTION_RECORDS[key]
-        result = api.autograde(assignment_id, student_id, force=True, create=True)
-        runs = [v for k, v in EXECUTION_RECORDS.items() if k[:2] == (assignment_id, student_id)]
-        bad = [run for run in runs if run["status"] != "ok"]
-        if not result["success"]:
-            status = bad[0]["status"] if bad and bad[0]["status"] in ("timeout", "crashed") else "failed"
-            record.update(status=status, message=(bad[0]["message"] if bad else "") or _log_tail(result, 3))
+        success, runs, tail = _grade_once(workspace, api, assignment_id, student_id)
+        if success and any(r["status"] == "timeout" for r in runs):
+            record["flags"].append("timed out once and was graded again")
+            success, runs, tail = _grade_once(workspace, api, assignment_id, student_id)
+        bad = [r for r in runs if r["status"] != "ok"]
+        if not success or len(runs) < len(_notebook_names(workspace, assignment_id)):
+            record.update(status="failed", message=tail or "nbgrader could not grade this submission")
             _zero_grades(workspace, assignment_id, student_id)
         elif bad:
             record.update(status=bad[0]["status"], message=bad[0]["message"])
+        if any(r.get("output_truncated") for r in runs):
+            record["flags"].append("printed more output than the grader keeps")
     score, max_score = submission_score(workspace, assignment_id, student_id)
     if record["status"] in ("corrupt", "failed", "missing"):
         score = 0.0
     record.update(score=score, max_score=max_score, seconds=round(time.monotonic() - started, 2))
-    timestamp = submitted / "timestamp.txt"
-    record["submitted_at"] = timestamp.read_text().strip() if timestamp.is_file() else ""
-    return outcomes.save(workspace, assignment_id, student_id, record)
+    timestamp = workspace.submitted_dir(assignment_id, student_id) / "timestamp.txt"
+    record["submitted_at"] = timestamp.read_text().strip()[:64] if timestamp.is_file() else ""
+    return record
 
 
-def autograde(workspace, assignment_id, students=None, log=print):
-    """Autograde every collected submission (or the given students); one failure never stops the others."""
+def _failed_record(exc):
+    return {"status": "failed", "flags": [], "score": 0.0, "max_score": None,
+            "message": f"grader error: {type(exc).__name__}: {exc}"}
+
+
+_WORKER = {}
+
+
+def _grade_in_worker(args):
+    """Worker process: grade one student with this process's own nbgrader API (made once per process)."""
+    workspace, assignment_id, student_id = args
+    if "api" not in _WORKER:
+        _WORKER["api"] = workspace.api()
+    try:
+        return student_id, autograde_one(workspace, _WORKER["api"], assignment_id, student_id)
+    except Exception as exc:
+        return student_id, _failed_record(exc)
+
+
+def autograde(workspace, assignment_id, students=None, log=print, jobs=None):
+    """Autograde every collected submission (or the given students), ``jobs`` at a time, each in its own sandbox.
+
+    One failure never stops the others; every submission gets an outcome record. Gradebook writes are
+    serialized by SQLite's lock (or the database server); outcome records are written by this process only.
+    """
     check_assignment(assignment_id, workspace.solutions)
     workspace.require()
+    if workspace.sandboxed:
+        check_available()
     available = submitted_students(workspace, assignment_id)
     if students:
         unknown = [s for s in students if s not in available]
@@ -167,20 +221,34 @@ def autograde(workspace, assignment_id, students=None, log=print):
     if not students:
         raise UserError(f"no submissions of {assignment_id} collected yet",
                         f"run `backprop-grade collect {assignment_id}` after students submit")
-    api = workspace.api()
+    limits = workspace.limits or Limits()
+    for name in _notebook_names(workspace, assignment_id):  # build (or check) the answer keys once, up front
+        answer_key.ensure(workspace, assignment_id, name, limits, workspace.sandboxed, log)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(students)))
     results = []
-    for student_id in students:
-        try:
-            record = autograde_one(workspace, api, assignment_id, student_id)
-        except Exception as exc:  # belt and braces: record, clear, carry on with the next student
+
+    def finish(student_id, record):
+        if record["status"] == "failed":
             _zero_grades(workspace, assignment_id, student_id)
-            record = outcomes.save(workspace, assignment_id, student_id, {
-                "status": "failed", "flags": [], "score": 0.0, "max_score": None,
-                "message": f"grader error: {type(exc).__name__}: {exc}"})
+        record = outcomes.save(workspace, assignment_id, student_id, record)
         results.append(record)
         score = "-" if record["score"] is None else f"{record['score']:g}/{record['max_score']:g}"
         flags = f"  [{len(record['flags'])} flag(s)]" if record["flags"] else ""
         log(f"{student_id:<20} {record['status']:<8} {score:>9}  {record['message'][:80]}{flags}")
+
+    if jobs == 1:
+        api = workspace.api()
+        for student_id in students:
+            try:
+                record = autograde_one(workspace, api, assignment_id, student_id)
+            except Exception as exc:  # belt and braces: record, clear, carry on with the next student
+                record = _failed_record(exc)
+            finish(student_id, record)
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for student_id, record in pool.map(_grade_in_worker, [(workspace, assignment_id, s) for s in students]):
+                finish(student_id, record)
     return results
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import tempfile
 from datetime import datetime, timezone
+from pathlib import Path
 
 STATUSES = ("graded", "timeout", "crashed", "corrupt", "failed", "missing")
 
@@ -33,3 +34,13 @@ def save(workspace, assignment_id, student_id, record):
         json.dump(records, fh, indent=1, sort_keys=True)
     os.replace(tmp, path)
     return record
+
+
+class RunRecord(dict):
+    """What happened to one notebook run: status, message, seconds, verdicts (read back from RecordRun's file)."""
+
+    @classmethod
+    def read(cls, folder, assignment_id, student_id, notebook):
+        path = Path(folder) / assignment_id / student_id / f"{notebook}.json"
+        return cls(json.loads(path.read_text())) if path.is_file() else None
+

@@ -1,10 +1,11 @@
 """The instructor workspace: an nbgrader course directory kept outside the notebooks' folders (mode 0700).
 
 Layout: gradebook.db, source/ (a copy of solutions/<assignment> made by `release`), release/, submitted/,
-autograded/, feedback/, exchange/ (unless --exchange points elsewhere), outcomes/ (one JSON per assignment:
+autograded/, feedback/, answer_keys/ (every probe's answer on the solution), runs/ (one record per graded notebook), exchange/ (unless --exchange points elsewhere), outcomes/ (one JSON per assignment:
 what happened to every submission) and reports/.
 """
 import os
+import sys
 from pathlib import Path
 
 from .errors import UserError
@@ -21,7 +22,8 @@ class Workspace:
         self.course_id = course_id
         self.solutions = Path(solutions)
         self.course = Path(course)
-        self.grading_options = {}
+        self.limits = None        # bwrap.Limits of autograde (None: the defaults)
+        self.sandboxed = True     # False only with --trusted-no-sandbox
 
     # paths
     @property
@@ -62,7 +64,7 @@ class Workspace:
     def config(self):
         from .config import grading_config
 
-        return grading_config(self, **self.grading_options)
+        return grading_config(self, self.limits, self.sandboxed)
 
     def api(self):
         """An in-process NbGraderAPI for this workspace (no CLI start-up cost per call)."""
@@ -74,6 +76,11 @@ class Workspace:
         warnings.filterwarnings("ignore", category=SAWarning)  # harmless "not in session" noise in nbgrader
         from nbgrader.coursedir import CourseDirectory
 
+        # nbgrader runs the `alembic` executable to create a gradebook: make the one beside this Python findable
+        # even when the venv is not activated (e.g. `.venv/bin/python -m autograder ...`).
+        bin_dir = os.path.dirname(sys.executable)
+        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
         cfg = self.config()
         api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
         api.log_level = "ERROR"
