@@ -37,12 +37,12 @@ def plan_for(source_path, assignment_id):
         raise UserError(str(exc), f"fix the hidden tests in solutions/{assignment_id}/ and release again") from None
 
 
-def build(source_path, assignment_id, limits, sandboxed=True):
+def build(source_path, assignment_id, limits, sandboxed=True, run_tag=""):
     """Run the solution notebook with its probes; {grade_id: [[kind, encoded value], ...]} after checking it."""
     plan = plan_for(source_path, assignment_id)
     nb = nbformat.read(str(source_path), as_version=4)
     executor = ProbeExecute(timeout=int(max(limits.cell_timeout, 120)), notebook_budget=max(limits.notebook_budget, 900),
-                            memory_limit_mb=limits.memory_mb, sandboxed=sandboxed, plan=plan)
+                            memory_limit_mb=limits.memory_mb, sandboxed=sandboxed, plan=plan, run_tag=run_tag)
     _, resources = executor.preprocess(nb, {"metadata": {"path": str(Path(source_path).parent)}})
     where = f"{assignment_id}/{Path(source_path).name}"
     if resources["execution"]["status"] != "ok":
@@ -74,7 +74,7 @@ def ensure(workspace, assignment_id, notebook_name, limits, sandboxed=True, log=
         if stored.get("digest") == wanted:
             return _decoded(stored["answers"])
     log(f"building the answer key of {assignment_id}/{notebook_name} (runs the solution once)")
-    answers = build(source, assignment_id, limits, sandboxed)
+    answers = build(source, assignment_id, limits, sandboxed, workspace.run_tag)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"digest": wanted, "answers": answers}))
     return _decoded(answers)

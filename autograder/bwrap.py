@@ -47,7 +47,8 @@ class Limits:
     def __post_init__(self):
         for name in ("cell_timeout", "notebook_budget", "memory_mb", "processes", "file_mb", "tmpfs_mb", "output_mb"):
             if not getattr(self, name) > 0:
-                raise UserError(f"grading limit {name} must be positive, got {getattr(self, name)!r}")
+                raise UserError(f"--{name.replace('_', '-')} must be positive, got {getattr(self, name)!r}",
+                                "pass a number greater than 0")
 
 
 def bwrap_path():
@@ -86,9 +87,9 @@ def _readable_roots():
 class Run:
     """The host side of one sandboxed kernel run: the run folder, the uid, the command, and the clean-up."""
 
-    def __init__(self, limits, files_from=None):
+    def __init__(self, limits, files_from=None, tag=""):
         self.limits = limits
-        self.root = Path(tempfile.mkdtemp(prefix="bpg-", dir="/tmp"))
+        self.root = Path(tempfile.mkdtemp(prefix=run_prefix(tag), dir="/tmp"))
         os.chmod(self.root, 0o711)
         self.uid = (UID_BASE + (os.getpid() % 100_000) * 16 + next(_counter) % 16) if os.geteuid() == 0 else None
         for sub in ("ipc", "files", "probe"):
@@ -179,6 +180,11 @@ class Run:
         if self.uid is not None:
             kill_uid(self.uid)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def run_prefix(tag=""):
+    """The name prefix of run folders (/tmp/<prefix>...); ``tag`` (e.g. a workspace digest) groups one grader's runs."""
+    return f"bpg-{tag}-" if tag else "bpg-"
 
 
 def _parents(target, made, bound):

@@ -52,6 +52,7 @@ def grading_config(workspace, limits=None, sandboxed=True):
     c.ProbeExecute.memory_limit_mb = int(limits.memory_mb)
     c.ProbeExecute.output_limit_mb = float(limits.output_mb)
     c.ProbeExecute.sandboxed = sandboxed
+    c.ProbeExecute.run_tag = workspace.run_tag
     c.RecordRun.folder = str(workspace.root / "runs")
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, ShortenGradeTracebacks, CSSHTMLHeaderPreprocessor]
     return c

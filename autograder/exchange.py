@@ -385,7 +385,7 @@ def collect(workspace, assignment_id, log=print, *, max_file_bytes=MAX_FILE_BYTE
                        "exchange": str(inbound), "seen_at": _format(now), "contents": _listing(inbound_fd, entry_name)}
             record.write_text(json.dumps(payload, indent=1, ensure_ascii=True))
             result.quarantined.append(Quarantined(entry_name, student, problem.reason, problem.advice, str(record)))
-            who = student or "unknown student"
+            who = _show(student) if student else "unknown student"
             log(f"{assignment_id}: rejected {_show(entry_name)!r} ({who}): it {problem.reason}. "
                 f"The student should: {problem.advice}.")
 

@@ -16,7 +16,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Float, Instance, Integer
+from traitlets import Bool, Float, Instance, Integer, Unicode
 
 from . import probes as probing
 from .bwrap import Limits, Run
@@ -31,6 +31,7 @@ class ProbeExecute(Execute):
     memory_limit_mb = Integer(3072, help="Address-space limit of the kernel in MB.").tag(config=True)
     output_limit_mb = Float(4.0, help="Output kept per notebook; the rest is dropped while it streams.").tag(config=True)
     sandboxed = Bool(True, help="Run the kernel in bubblewrap (False only for trusted notebooks).").tag(config=True)
+    run_tag = Unicode("", help="Groups this grader's run folders: /tmp/bpg-<tag>-*").tag(config=True)
     plan = Instance(dict, allow_none=True, help="{grade_id: (visible source, [Probe])} of the notebook being run")
 
     def preprocess(self, nb, resources=None, km=None):
@@ -42,7 +43,7 @@ class ProbeExecute(Execute):
         self._plan, self._answers, self._asked = plan, {}, set()
         limits = Limits(cell_timeout=float(self.timeout or 30), notebook_budget=self.notebook_budget,
                         memory_mb=self.memory_limit_mb, output_mb=self.output_limit_mb)
-        self._run = Run(limits, files_from=resources.get("metadata", {}).get("path"))
+        self._run = Run(limits, files_from=resources.get("metadata", {}).get("path"), tag=self.run_tag)
         self._stop_reason = None
         self._output_bytes, self._output_dropped = 0, False
         started = time.monotonic()
@@ -166,28 +167,32 @@ class ProbeExecute(Execute):
         return cell, resources
 
     def _ask(self, grade_id, resources, index):
-        """Send each probe of ``grade_id`` into the kernel and record its answer (or why there is none)."""
+        """Send the probes of ``grade_id`` into the kernel (one request) and record each answer, or why none."""
         self._asked.add(grade_id)
-        answers = []
-        for number, probe in enumerate(self._plan[grade_id][1]):
-            if self._stop_reason is not None:
-                answers.append(("error", f"not asked: {self._stop_reason[1]}"))
+        probes = self._plan[grade_id][1]
+        if self._stop_reason is not None:
+            self._answers[grade_id] = [("error", f"not asked: {self._stop_reason[1]}")] * len(probes)
+            return
+        from backprop.probes import pack_data
+
+        data_paths = []
+        for number, probe in enumerate(probes):
+            if not probe.data:
+                data_paths.append(None)
                 continue
-            data_path = None
-            if probe.data:
-                from backprop.probes import pack_data
-                payload = pack_data(probe.data)
-                data_path = (self._run.write_probe_data(f"{grade_id}-{number}.npz", payload) if self.sandboxed
-                             else _write_local(self._run.root / "probe" / f"{grade_id}-{number}.npz", payload))
-            source, marker = probing.request(probe, data_path)
-            scratch = NotebookNode(cell_type="code", source=source, metadata={}, outputs=[], execution_count=None)
-            real = self.nb.cells[index]
-            try:
-                self._execute(scratch, resources, index)
-            finally:
-                self.nb.cells[index] = real  # nbclient files an executed cell under its index
-            answers.append(probing.read_answer(scratch.outputs, marker))
-        self._answers[grade_id] = answers
+            name = f"{grade_id}-{number}.npz"
+            if self.sandboxed:
+                data_paths.append(self._run.write_probe_data(name, pack_data(probe.data)))
+            else:
+                data_paths.append(_write_local(self._run.root / "probe" / name, pack_data(probe.data)))
+        source, markers = probing.request(probes, data_paths)
+        scratch = NotebookNode(cell_type="code", source=source, metadata={}, outputs=[], execution_count=None)
+        real = self.nb.cells[index]
+        try:
+            self._execute(scratch, resources, index)
+        finally:
+            self.nb.cells[index] = real  # nbclient files an executed cell under its index
+        self._answers[grade_id] = [probing.read_answer(scratch.outputs, marker) for marker in markers]
 
     def _not_run_error(self):
         status, message = self._stop_reason

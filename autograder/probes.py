@@ -80,19 +80,19 @@ def learn_probes(hidden_source, where="a test cell"):
     return recorder.probes
 
 
-def request(probe, data_path=None):
-    """The code sent to the kernel for one probe, and the marker its answer line starts with."""
-    marker = "@@probe-" + secrets.token_hex(8) + "@@"
-    code_b64 = base64.b64encode(probe.code.encode()).decode()
-    source = (f"__import__('backprop.probes', fromlist=['run_probe']).run_probe("
-              f"{code_b64!r}, {marker!r}, {data_path!r}, globals())")
-    return source, marker
+def request(probes, data_paths):
+    """The code sent to the kernel for a test cell's probes, and the marker each answer line starts with."""
+    markers = ["@@probe-" + secrets.token_hex(8) + "@@" for _ in probes]
+    items = [(base64.b64encode(p.code.encode()).decode(), m, d) for p, m, d in zip(probes, markers, data_paths)]
+    source = f"__import__('backprop.probes', fromlist=['run_probes']).run_probes({items!r}, globals())"
+    return source, markers
 
 
 def read_answer(outputs, marker):
     """The decoded answer printed after ``marker`` in a probe cell's outputs: ('value', x) or ('error', text)."""
     text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stdout")
-    line = next((line for line in text.splitlines() if line.startswith(marker)), None)
+    start = text.rfind(marker)
+    line = text[start:].split("\n", 1)[0] if start >= 0 else None
     if line is None:
         errors = [f"{o.get('ename')}: {o.get('evalue', '')}"[:200] for o in outputs if o.get("output_type") == "error"]
         return "error", errors[0] if errors else "the kernel gave no answer"

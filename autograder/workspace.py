@@ -40,6 +40,13 @@ class Workspace:
     def reports(self):
         return self.root / "reports"
 
+    @property
+    def run_tag(self):
+        """A short digest of this workspace's path: its sandboxes' run folders are /tmp/bpg-<tag>-*."""
+        import hashlib
+
+        return hashlib.sha256(str(self.root).encode()).hexdigest()[:8]
+
     def exists(self):
         return self.gradebook.is_file()
 

@@ -127,6 +127,12 @@ def run_probe(code_b64, marker, data_path=None, namespace=None):
     print(marker + json.dumps(answer, allow_nan=False), flush=True)
 
 
+def run_probes(items, namespace=None):
+    """Kernel side of a test cell's probes: ``items`` are (code_b64, marker, data_path); one answer line each."""
+    for code_b64, marker, data_path in items:
+        run_probe(code_b64, marker, data_path, namespace)
+
+
 def pack_data(data):
     """Probe input data as the bytes of an ``.npz`` archive (arrays only: no pickles cross into the kernel)."""
     buffer = io.BytesIO()

@@ -22,9 +22,10 @@ from autograder.workspace import Workspace
 pytestmark = pytest.mark.slow
 A = "00_basics"
 NB = "00_basics.ipynb"
-# Generous enough for a correct notebook and a 3 GB memory bomb on a busy 2-core machine (4 s was not),
-# small enough that the looping scenarios stay cheap; the budget must exceed any one cell timeout.
-CELL_TIMEOUT, BUDGET = 8, 20
+# Generous for a correct notebook on a busy 2-core machine, small enough that the looping scenarios stay cheap;
+# the budget must exceed any one cell timeout. The memory bomb reserves address space without touching it, so it
+# reaches the kernel's limit at once whatever the machine's load.
+CELL_TIMEOUT, BUDGET = 15, 40
 INSTRUCTOR = mutate.read(SOLUTIONS / A / NB)
 RELEASED = mutate.read(COURSE / A / NB)
 POINTS = mutate.points(INSTRUCTOR)
@@ -91,7 +92,7 @@ def build_submissions(ws):
     subs["hang"] = with_region(correct(), "forward", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                                      "while True:\n    pass")
     # grows until the kernel's memory limit turns it into a MemoryError (without a limit it could hang the machine)
-    subs["memory_bomb"] = with_region(correct(), "update", "hog = []\nwhile True:\n    hog.append(bytearray(10**8))")
+    subs["memory_bomb"] = with_region(correct(), "update", "hog = []\nwhile True:\n    hog.append(np.empty(2 * 10**8))")
     nb = correct()  # interruptible loops in many cells: per-cell timeouts add up until the notebook budget
     for grade_id in ("forward", "error", "update", "q1", "q2", "q3", "q4", "q5"):
         with_region(nb, grade_id, "while True:\n    pass")
@@ -222,7 +223,8 @@ def test_regrading_one_student_leaves_the_others_intact(graded_class):
 def test_per_cell_timeouts_are_bounded_by_the_notebook_budget(graded_class):
     record = graded_class["records"]["slow"]
     assert "time budget" in record["message"], record
-    assert record["seconds"] < BUDGET + 30
+    assert "timed out once and was graded again" in record["flags"], record  # one retry, then recorded
+    assert record["seconds"] < 2 * (BUDGET + 30)
     nb = autograded(graded_class, "slow")
     not_run = [c for c in nb.cells if c.cell_type == "code"
                and any(o.get("ename") == "NotebookTimeout" for o in c.get("outputs", []))]
@@ -239,14 +241,15 @@ def test_typed_constants_pass_visible_checks_but_get_no_hidden_credit(graded_cla
     nb = autograded(graded_class, "constants")
     for grade_id in ("test_forward", "test_error", "test_update"):
         errors = [o for o in cell(nb, grade_id).outputs if o.output_type == "error"]
-        assert errors and errors[0].ename == "NotImplementedError", grade_id  # raised by the hidden call
+        assert errors and errors[-1].ename == "HiddenChecksFailed", grade_id  # decided by the grader
+        assert "NotImplementedError" in errors[-1].evalue, errors[-1].evalue  # what the probe's call raised
         assert any("ok" in o.get("text", "") for o in cell(nb, grade_id).outputs if o.output_type == "stream")
 
 
 def test_hang_is_stopped(graded_class):
     record = graded_class["records"]["hang"]
     assert "ignored the interrupt" in record["message"] or "time budget" in record["message"], record
-    assert record["seconds"] < BUDGET + 30
+    assert record["seconds"] < 2 * (BUDGET + 30)
 
 
 def test_sandbox_keeps_gradebook_and_solutions_out_of_reach(graded_class):
@@ -272,14 +275,14 @@ def test_feedback_shows_explanations_but_no_hidden_tests(graded_class):
     html = visible_text((ws.root / "feedback" / "partial" / A / "00_basics.html").read_text())
     assert "backpropagation only computes the gradients" in html.lower()   # the Q4 nuance
     assert "gradient descent" in html.lower()
-    assert "hidden tests were run but are not shown" in html
+    assert "Hidden checks" in html
     for student in sorted(graded_class["records"]):
         path = ws.root / "feedback" / student / A / "00_basics.html"
         if not path.exists():
             assert graded_class["records"][student]["status"] in ("corrupt", "failed"), student
             continue
         page = visible_text(path.read_text())
-        for secret in ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "check_choice_is", "_expected", "check_close(output"):
+        for secret in ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "checks.probe", "compare=", "BEGIN SOLUTION"):
             i = page.find(secret)
             assert i < 0, f"{student}: {secret!r} in feedback: ...{page[max(0, i - 300):i + 100]}"
 

@@ -66,7 +66,10 @@ def attacked(tmp_path_factory):
     base = tmp_path_factory.mktemp("exchange")
     ws = Workspace(base / "workspace")
     homes = base / "students"
-    assert cli(["release", A, "--workspace", str(ws.root)]) == 0
+    with pytest.MonkeyPatch.context() as patch:  # skip release's course/-in-sync check: it regenerates every
+        from autograder import grading           # assignment (about a minute) and is not what is tested here
+        patch.setattr(grading, "differences", lambda *args, **kwargs: [], raising=False)
+        assert cli(["release", A, "--workspace", str(ws.root)]) == 0
     students = ["alice", "bob", "sym_nb", "sym_gb", "fifo", "hardlink", "linker", "big", "resub"]
     for student in students:
         hand_in(ws, A, student, signed(student), homes)
@@ -160,14 +163,14 @@ def test_malformed_entries_are_quarantined_with_a_reason(attacked):
         f"sym_nb+{A}": "no notebook: left out 00_basics.ipynb (a symbolic link)",
         f"linker+{A}": "is a symbolic link",
         f"big+{A}": "weights.npy is 21.0 MB",
-        f"mallory+{A}": "is not named",
+        f"mallory+{A}\0": "is not named",
         f"mallory+{A}+not-a-time+x": "unreadable timestamp",
         f"mal\nlory+{A}": "unusable student id",
         f"filer+{A}": "is a file",
         f"empty+{A}": "holds no notebook",
     }
     for prefix, words in expected.items():
-        hits = [reason for entry, reason in found.items() if entry.startswith(prefix)]
+        hits = [reason for entry, reason in found.items() if (entry + "\0").startswith(prefix)]
         assert len(hits) == 1 and words in hits[0], (prefix, found)
     assert not any("01_techniques" in entry for entry in found)
     for q in result.quarantined:
@@ -179,9 +182,9 @@ def test_malformed_entries_are_quarantined_with_a_reason(attacked):
 
 
 def test_one_log_line_per_problem(attacked):
-    problems = [line for line in attacked["log"] if "rejected" in line or "left out" in line]
+    problems = [line for line in attacked["log"] if not line.startswith("collected ")]
     assert len(problems) == len(attacked["result"].quarantined) + len(attacked["result"].skipped_files)
-    assert all("\n" not in line and "should" in line for line in attacked["log"])
+    assert all("\n" not in line for line in attacked["log"]) and all("should" in line for line in problems)
     assert "mal\\nlory" in "".join(attacked["log"])  # control characters are escaped, not printed
 
 
@@ -247,6 +250,7 @@ def grade_without_running(ws, students):
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import CheckCellMetadata, SaveAutoGrades
 
+    ws.api()  # silences nbgrader's harmless SAWarnings, as the workspace's own API does
     cfg = ws.config()
     cfg.Autograde.autograde_preprocessors = [SaveAutoGrades, CheckCellMetadata]
     api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
