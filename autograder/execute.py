@@ -69,6 +69,7 @@ class ProbeExecute(Execute):
         if self._output_dropped:
             record["output_truncated"] = True
         record["seconds"] = round(time.monotonic() - started, 2)
+        record["sandbox_uid"] = self._run.uid
         resources["probe_answers"] = self._answers
         resources["execution"] = record
         return nb, resources

@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import UserError
-from .paths import COURSE, IGNORED, SOLUTIONS, assignment_ids, check_assignment
+from .paths import COURSE, IGNORED, SOLUTIONS, assignment_ids, check_assignment, ensure_tools_on_path
 
 
 def copy_assignment(src, dest):
@@ -20,6 +20,7 @@ def run_generate_assignment(root, assignment_id, config):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    ensure_tools_on_path()
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log_level = "ERROR"
     result = api.generate_assignment(assignment_id, force=True, create=True)
@@ -56,24 +57,30 @@ def generate(assignments=None, solutions=SOLUTIONS, course=COURSE):
     return ids
 
 
+def compare_release(assignment_id, fresh, course=COURSE):
+    """Files of course/<assignment> that differ from the freshly generated student version in ``fresh``."""
+    problems = []
+    current = Path(course) / assignment_id
+    if not current.is_dir():
+        return [f"course/{assignment_id}/ is missing"]
+    fresh_files = {p.relative_to(fresh) for p in Path(fresh).rglob("*") if p.is_file()}
+    current_files = {p.relative_to(current) for p in current.rglob("*") if p.is_file()
+                     and not set(p.relative_to(current).parts) & IGNORED}
+    for rel in sorted(fresh_files ^ current_files):
+        problems.append(f"course/{assignment_id}/{rel} is {'missing' if rel in fresh_files else 'extra'}")
+    for rel in sorted(fresh_files & current_files):
+        if not filecmp.cmp(Path(fresh) / rel, current / rel, shallow=False):
+            problems.append(f"course/{assignment_id}/{rel} differs from what solutions/ generates")
+    return problems
+
+
 def differences(solutions=SOLUTIONS, course=COURSE):
     """Files that differ between course/ and a fresh generation from solutions/ (empty list = in sync)."""
     problems = []
     with tempfile.TemporaryDirectory(prefix="generate-check-") as tmp:
         for assignment_id in assignment_ids(solutions):
             fresh = build_release(assignment_id, Path(tmp) / assignment_id, solutions)
-            current = Path(course) / assignment_id
-            if not current.is_dir():
-                problems.append(f"course/{assignment_id}/ is missing")
-                continue
-            fresh_files = {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
-            current_files = {p.relative_to(current) for p in current.rglob("*") if p.is_file()
-                             and not set(p.relative_to(current).parts) & IGNORED}
-            for rel in sorted(fresh_files ^ current_files):
-                problems.append(f"course/{assignment_id}/{rel} is {'missing' if rel in fresh_files else 'extra'}")
-            for rel in sorted(fresh_files & current_files):
-                if not filecmp.cmp(fresh / rel, current / rel, shallow=False):
-                    problems.append(f"course/{assignment_id}/{rel} differs from what solutions/ generates")
+            problems += compare_release(assignment_id, fresh, course)
         known = set(assignment_ids(solutions))
         if Path(course).is_dir():
             for extra in sorted(p.name for p in Path(course).iterdir() if p.is_dir() and p.name not in IGNORED):

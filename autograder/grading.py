@@ -11,7 +11,7 @@ import nbformat
 from . import answer_key, outcomes
 from .bwrap import Limits, check_available
 from .errors import UserError
-from .generate import copy_assignment, differences
+from .generate import compare_release, copy_assignment
 from .outcomes import RunRecord
 from .paths import check_assignment
 from .tamper import inspect_submission
@@ -38,7 +38,8 @@ def release(workspace, assignment_id, log=print):
         _fail(f"generating {assignment_id}", result, f"fix solutions/{assignment_id}/ and run release again")
     for source in sorted((workspace.root / "source" / assignment_id).glob("*.ipynb")):
         answer_key.plan_for(source, assignment_id)  # every test cell declares probes, or release stops here
-    stale = [p for p in differences(workspace.solutions, workspace.course) if f"/{assignment_id}/" in p]
+    # The student version just generated for the exchange is compared with course/ (no second generation).
+    stale = compare_release(assignment_id, workspace.root / "release" / assignment_id, workspace.course)
     if stale:
         log("warning: course/ is out of date with solutions/ (" + "; ".join(stale[:3]) +
             "); run `make course` and commit it so students and graders see the same notebooks")

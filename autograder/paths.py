@@ -26,3 +26,17 @@ def check_assignment(assignment_id, solutions=SOLUTIONS):
         raise UserError(f"unknown assignment {assignment_id!r}",
                         f"use one of: {', '.join(known) or '(none: solutions/ is empty)'}")
     return assignment_id
+
+
+def ensure_tools_on_path():
+    """Put this Python's bin folder on PATH (once, when an nbgrader API is made, never at import).
+
+    nbgrader runs the `alembic` executable to create a gradebook; without the venv activated (e.g.
+    `.venv/bin/python -m autograder ...`) it would not be found.
+    """
+    import os
+    import sys
+
+    bin_dir = os.path.dirname(sys.executable)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")

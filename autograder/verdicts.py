@@ -65,6 +65,7 @@ class DecideVerdicts(NbGraderPreprocessor):
             return cell, resources
         # The student's own results in a test cell do not count: drop them so nothing reads them as a score.
         cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "execute_result"]
+        # explain= text often states the right answer: it is shown once the cell has passed, never before.
         explain = "".join(f"\n{text}" for text in verdict["explain"])
         if verdict["passed"]:
             cell.outputs.append(NotebookNode(output_type="stream", name="stdout",
@@ -72,8 +73,8 @@ class DecideVerdicts(NbGraderPreprocessor):
         else:
             text = (f"{verdict['failed']} of {verdict['total']} hidden checks failed: "
                     + "; ".join(verdict["messages"])[:2000])
-            cell.outputs.append(NotebookNode(output_type="error", ename="HiddenChecksFailed", evalue=text + explain,
-                                             traceback=[f"\x1b[0;31mHiddenChecksFailed\x1b[0m: {text}{explain}"]))
+            cell.outputs.append(NotebookNode(output_type="error", ename="HiddenChecksFailed", evalue=text,
+                                             traceback=[f"\x1b[0;31mHiddenChecksFailed\x1b[0m: {text}"]))
         return cell, resources
 
 

@@ -5,11 +5,10 @@ autograded/, feedback/, answer_keys/ (every probe's answer on the solution), run
 what happened to every submission) and reports/.
 """
 import os
-import sys
 from pathlib import Path
 
 from .errors import UserError
-from .paths import COURSE, COURSE_ID, DEFAULT_WORKSPACE, SOLUTIONS
+from .paths import COURSE, COURSE_ID, DEFAULT_WORKSPACE, SOLUTIONS, ensure_tools_on_path
 
 
 class Workspace:
@@ -83,11 +82,7 @@ class Workspace:
         warnings.filterwarnings("ignore", category=SAWarning)  # harmless "not in session" noise in nbgrader
         from nbgrader.coursedir import CourseDirectory
 
-        # nbgrader runs the `alembic` executable to create a gradebook: make the one beside this Python findable
-        # even when the venv is not activated (e.g. `.venv/bin/python -m autograder ...`).
-        bin_dir = os.path.dirname(sys.executable)
-        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+        ensure_tools_on_path()
         cfg = self.config()
         api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
         api.log_level = "ERROR"

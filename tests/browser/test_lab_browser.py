@@ -244,3 +244,33 @@ def _train_button_trains(page, cell, artifacts) -> str | None:
     page.wait_for_timeout(500)
     cell.screenshot(path=artifacts / "gallery-playground.png")
     return None
+
+
+def _first_notebook_of_each_chapter() -> list[str]:
+    chapters = sorted(p for p in COURSE.iterdir() if p.is_dir() and p.name[:2].isdigit())
+    return [str(sorted(ch.glob("*.ipynb"))[0].relative_to(COURSE)) for ch in chapters if any(ch.glob("*.ipynb"))]
+
+
+@pytest.mark.parametrize("notebook", _first_notebook_of_each_chapter())
+def test_validate_passes_a_correct_student_notebook(lab_server, page, artifacts, notebook):
+    """Validate on a student notebook filled in with the solutions says it passes (no "partial credit", no failure).
+
+    Every notebook is checked the same way through nbgrader's Validator in tests/grading/test_solutions.py; here
+    the first notebook of each chapter goes through the real button in the browser.
+    """
+    sys.path.insert(0, str(REPO))
+    from autograder import mutate
+
+    released = mutate.read(COURSE / notebook)
+    filled = mutate.correct_submission(released, mutate.read(REPO / "solutions" / notebook))
+    mutate.nbformat.write(filled, str(lab_server.course / notebook))
+    open_notebook(page, lab_server.base_url, lab_server.token, f"course/{notebook}")
+    page.locator(".jp-NotebookPanel-toolbar .validate-button").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=600_000)
+    page.wait_for_timeout(300)
+    page.screenshot(path=artifacts / _shot_name(notebook, "6-validate-correct"))
+    text = dialog.inner_text()
+    assert "Validation Results" in text or "Success" in text, text[:2000]
+    assert "Success" in text and not re.search(r"fail|partial credit", text, re.IGNORECASE), text[:2000]
+    dialog.locator("button").last.click()

@@ -135,17 +135,18 @@ def forward(w, x):
 """,
     # files
     "read-solutions": f"""
-import os, glob
-found = []
-for path in [{str(SOLUTIONS)!r}, {str(SOLUTIONS.parent / ".git")!r}, {str(SOLUTIONS.parent)!r}, "/root", "/home",
-             "/proc/1/root/work", "/var/tmp", "/srv"]:
-    if os.path.exists(path):
-        found.append((path, sorted(os.listdir(path))[:20] if os.path.isdir(path) else "file"))
-found += glob.glob("/work/**/*.ipynb", recursive=True)[:20] + glob.glob("/tmp/**/*.ipynb", recursive=True)[:20]
-print("FOUND", found, "ROOT", sorted(os.listdir("/")))
-for path in found:
+import os, glob, json
+paths = [{str(SOLUTIONS)!r}, {str(SOLUTIONS.parent / ".git")!r}, {str(SOLUTIONS.parent / "course")!r},
+         {str(SOLUTIONS.parent / "autograder")!r}, "/proc/1/root" + {str(SOLUTIONS)!r}, "/var/tmp", "/srv", "/home"]
+seen = {{path: os.path.exists(path) for path in paths}}
+notebooks = []
+for top, dirs, files in os.walk("/"):
+    dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "usr", "site-packages", "lib")]
+    notebooks += [os.path.join(top, f) for f in files if f.endswith((".ipynb", ".db"))]
+print("SEEN", json.dumps(seen), "NOTEBOOKS", notebooks)
+for path in [p for p, there in seen.items() if there] + notebooks:
     try:
-        print(open(path if isinstance(path, str) else path[0]).read()[:2000])
+        print(open(path).read()[:2000])
     except Exception:
         pass
 """,
@@ -314,7 +315,9 @@ def _outputs(ws, student):
 def test_sandbox_saw_no_files_network_or_environment_of_the_grader(battle):
     ws = battle["ws"]
     out = _outputs(ws, "attack-read-solutions")
-    assert "FOUND []" in out, out[:2000]
+    seen = json.loads(re.search(r"SEEN (\{.*?\}) NOTEBOOKS", out).group(1))
+    assert not any(seen.values()), seen
+    assert "NOTEBOOKS []" in out, out[:2000]
     assert "BEGIN SOLUTION" not in out and "BEGIN HIDDEN" not in out and "[core]" not in out
     out = _outputs(ws, "attack-network")
     assert "CONNECTED" not in out and out.count("no network to") == 3, out
@@ -328,16 +331,20 @@ def test_nothing_is_left_behind(battle):
         assert not os.path.exists(path), path
     assert not glob.glob(f"/tmp/{run_prefix(battle['ws'].run_tag)}*"), "a sandbox's run folder was not removed"
     if os.geteuid() == 0:
+        uids = set()
+        for student in battle["students"]:
+            for run in (battle["ws"].root / "runs" / A / student).glob("*.json"):
+                uids.add(json.loads(run.read_text())["sandbox_uid"])
+        assert uids and all(uid >= UID_BASE for uid in uids), uids
         leftovers = []
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
-                    uid = os.stat(f"/proc/{entry}").st_uid
+                    if os.stat(f"/proc/{entry}").st_uid in uids:
+                        leftovers.append(entry)
                 except OSError:
                     continue
-                if UID_BASE <= uid < UID_BASE + 2_000_000:
-                    leftovers.append(entry)
-        assert not leftovers, f"processes of sandbox uids still run: {leftovers}"
+        assert not leftovers, f"processes of the graded sandboxes still run: {leftovers}"
 
 
 def test_big_output_is_capped_and_flagged(battle):

@@ -272,10 +272,13 @@ def visible_text(page):
 
 def test_feedback_shows_explanations_but_no_hidden_tests(graded_class):
     ws = graded_class["ws"]
-    html = visible_text((ws.root / "feedback" / "partial" / A / "00_basics.html").read_text())
-    assert "backpropagation only computes the gradients" in html.lower()   # the Q4 nuance
+    html = visible_text((ws.root / "feedback" / "full" / A / "00_basics.html").read_text())
+    assert "backpropagation only computes the gradients" in html.lower()   # the Q4 nuance, once answered
     assert "gradient descent" in html.lower()
     assert "Hidden checks" in html
+    wrong = visible_text((ws.root / "feedback" / "partial" / A / "00_basics.html").read_text())  # q4 answered wrong
+    assert "backpropagation only computes the gradients" not in wrong.lower()   # no answer before it is earned
+    assert "HiddenChecksFailed" in wrong
     for student in sorted(graded_class["records"]):
         path = ws.root / "feedback" / student / A / "00_basics.html"
         if not path.exists():
