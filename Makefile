@@ -10,15 +10,17 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PORT ?= 8888
 
-.PHONY: lab test venv venv-dev course check-python clean help browser-deps bench bench-grading
+.PHONY: lab test check venv venv-dev course check-python clean help browser-deps sandbox-deps bench bench-grading
 
 help:
 	@echo "make lab      set up .venv if needed and open the course in JupyterLab"
 	@echo "make test     set up .venv (with test tools) if needed and run every test"
+	@echo "make check    the fast subset for the inner loop (engine, checks, no-leak, sync; no notebooks run)"
 	@echo "make course   regenerate course/ (student notebooks) from solutions/"
 	@echo "make bench    print the engine benchmark table"
 	@echo "make bench-grading  autograde throughput for a simulated class of 30"
 	@echo "make browser-deps   install Debian's chromium for the browser tests (as root)"
+	@echo "make sandbox-deps   install bubblewrap, the sandbox of autograde (as root)"
 	@echo "make clean    remove .venv and caches"
 
 check-python:
@@ -47,8 +49,15 @@ lab: venv
 browser-deps:
 	@bash scripts/install-browser.sh
 
-test: venv-dev browser-deps
-	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+# bubblewrap: the sandbox every graded notebook runs in; idempotent, prints what to install when not root.
+sandbox-deps:
+	@bash scripts/install-sandbox.sh
+
+test: venv-dev browser-deps sandbox-deps
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=10 $(PYTEST_ARGS)
+
+check: venv-dev
+	$(PY) -m pytest -n 2 -m "not slow and not browser" $(PYTEST_ARGS)
 
 course: venv
 	$(PY) -m autograder generate

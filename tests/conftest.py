@@ -26,3 +26,22 @@ os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
 def repo() -> Path:
     """The repository root."""
     return REPO
+
+
+_AREA_SECONDS = {}
+
+
+def pytest_runtest_logreport(report):
+    """Add each test's time (setup, call, teardown) to its area: tests/<area>/..."""
+    parts = report.nodeid.split("::")[0].split("/")
+    area = parts[1] if len(parts) > 2 else "top level"
+    _AREA_SECONDS[area] = _AREA_SECONDS.get(area, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A per-area timing summary at the end of the run, so a slow area is visible."""
+    if not _AREA_SECONDS:
+        return
+    terminalreporter.section("time per area (summed over workers)")
+    for area, seconds in sorted(_AREA_SECONDS.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{area:<12} {seconds:8.1f} s")
