@@ -95,8 +95,10 @@ class ProbeExecute(Execute):
             argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
         # A message bigger than this closes the connection instead of filling the grader's memory.
         km.context.setsockopt(zmq.MAXMSGSIZE, int(self.output_limit_mb * 1024 * 1024) + 65536)
+        # An interrupt is a message the kernel turns into SIGINT on itself: a signal to the launcher's pid would
+        # reach bwrap outside the sandbox's pid namespace, not the kernel.
         km._kernel_spec = KernelSpec(argv=argv, display_name="Python 3 (grading sandbox)", language="python",
-                                     interrupt_mode="signal", env={}, metadata={})
+                                     interrupt_mode="message" if self.sandboxed else "signal", env={}, metadata={})
         return km
 
     def _kill_kernel(self):
