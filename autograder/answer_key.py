@@ -7,6 +7,7 @@ probe (at_least, at_most, accuracy) must pass on the solution itself.
 """
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -76,7 +77,9 @@ def ensure(workspace, assignment_id, notebook_name, limits, sandboxed=True, log=
     log(f"building the answer key of {assignment_id}/{notebook_name} (runs the solution once)")
     answers = build(source, assignment_id, limits, sandboxed, workspace.run_tag)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"digest": wanted, "answers": answers}))
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps({"digest": wanted, "answers": answers}))
+    os.replace(partial, path)  # several graders may build it at once: each write is whole
     return _decoded(answers)
 
 

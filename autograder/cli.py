@@ -32,6 +32,9 @@ def _common():
     common.add_argument("--exchange", type=Path, default=None,
                         help="nbgrader exchange directory shared with students; default: WORKSPACE/exchange")
     common.add_argument("--course-id", default=COURSE_ID, help="nbgrader course id; default: %(default)s")
+    common.add_argument("--db", metavar="URL", default=None,
+                        help="gradebook database as an SQLAlchemy URL, e.g. postgresql://host/gradebook to share it "
+                             "between graders and machines; default: SQLite in the workspace")
     return common
 
 
@@ -55,6 +58,9 @@ def build_parser():
     p = sub.add_parser("autograde", parents=[common], help="grade collected submissions in a sandbox")
     p.add_argument("assignment")
     p.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
+    p.add_argument("--shard", metavar="I/N", default=None,
+                   help="grade only shard I of N of the students (sorted; 1-based), e.g. 1/2 on one machine and 2/2 "
+                        "on another, both with the same --db")
     defaults = Limits()
     p.add_argument("--jobs", type=int, default=None,
                    help="submissions graded at once, each in its own sandbox (default: the number of cores)")
@@ -87,7 +93,7 @@ def build_parser():
 def _workspace(args):
     from .workspace import Workspace
 
-    ws = Workspace(args.workspace, exchange=args.exchange, course_id=args.course_id)
+    ws = Workspace(args.workspace, exchange=args.exchange, course_id=args.course_id, db_url=args.db)
     if getattr(args, "cell_timeout", None) is not None:
         ws.limits = Limits(cell_timeout=args.cell_timeout, notebook_budget=args.notebook_budget,
                            memory_mb=args.memory_mb, processes=args.processes)
@@ -95,6 +101,19 @@ def _workspace(args):
         if args.jobs is not None and args.jobs < 1:
             raise UserError(f"--jobs must be at least 1, got {args.jobs}")
     return ws
+
+
+def _shard(text):
+    """(i, n) from "I/N" (1 <= I <= N), or None."""
+    if text is None:
+        return None
+    try:
+        i, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UserError(f"--shard {text!r} is not I/N", "e.g. --shard 1/2 and --shard 2/2 on two graders") from None
+    if not 1 <= i <= n:
+        raise UserError(f"--shard {text}: I must be between 1 and N", "e.g. --shard 1/2 and --shard 2/2")
+    return i, n
 
 
 def run(args):
@@ -120,7 +139,7 @@ def run(args):
     elif args.command == "collect":
         grading.collect(ws, args.assignment)
     elif args.command == "autograde":
-        records = grading.autograde(ws, args.assignment, args.student, jobs=args.jobs)
+        records = grading.autograde(ws, args.assignment, args.student, jobs=args.jobs, shard=_shard(args.shard))
         bad = [r for r in records if r["status"] != "graded"]
         print(f"{len(records)} graded, {len(bad)} with problems (see the report / the CSV's status column)")
     elif args.command == "feedback":

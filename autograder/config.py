@@ -36,6 +36,7 @@ def grading_config(workspace, limits=None, sandboxed=True):
     """
     limits = limits or Limits()
     c = generate_config(workspace.root, workspace.course_id)
+    c.CourseDirectory.db_url = workspace.db_url
     c.Exchange.root = str(workspace.exchange)
     c.Exchange.path_includes_course = False
     c.ExchangeCollect.check_owner = False

@@ -15,7 +15,7 @@ def export_csv(workspace, output, assignment_id=None):
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "nbgrader.csv"
         plugin = CsvExportPlugin(to=str(raw), assignment=[assignment_id] if assignment_id else [])
-        with Gradebook(f"sqlite:///{workspace.gradebook}", workspace.course_id) as gb:
+        with Gradebook(workspace.db_url, workspace.course_id) as gb:
             plugin.export(gb)
         with open(raw, newline="") as fh:
             rows = list(csv.DictReader(fh))

@@ -78,7 +78,7 @@ def _zero_grades(workspace, assignment_id, student_id):
     """Remove a stale score: every grade of this submission becomes 0 and is marked for manual review."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(f"sqlite:///{workspace.gradebook}", workspace.course_id) as gb:
+    with Gradebook(workspace.db_url, workspace.course_id) as gb:
         try:
             gb.update_or_create_student(student_id)
             submission = gb.update_or_create_submission(assignment_id, student_id)
@@ -97,7 +97,7 @@ def submission_score(workspace, assignment_id, student_id):
     """(score, max_score) of a submission from the gradebook, or (None, None)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(f"sqlite:///{workspace.gradebook}", workspace.course_id) as gb:
+    with Gradebook(workspace.db_url, workspace.course_id) as gb:
         try:
             submission = gb.find_submission(assignment_id, student_id)
         except MissingEntry:
@@ -194,7 +194,7 @@ def _grade_in_worker(args):
         return student_id, _failed_record(exc)
 
 
-def autograde(workspace, assignment_id, students=None, log=print, jobs=None):
+def autograde(workspace, assignment_id, students=None, log=print, jobs=None, shard=None):
     """Autograde every collected submission (or the given students), ``jobs`` at a time, each in its own sandbox.
 
     One failure never stops the others; every submission gets an outcome record. Gradebook writes are
@@ -216,6 +216,12 @@ def autograde(workspace, assignment_id, students=None, log=print, jobs=None):
     if not students:
         raise UserError(f"no submissions of {assignment_id} collected yet",
                         f"run `backprop-grade collect {assignment_id}` after students submit")
+    if shard:
+        index, count = shard
+        students = [s for k, s in enumerate(sorted(students)) if k % count == index - 1]
+        if not students:
+            log(f"shard {index}/{count} holds no students")
+            return []
     limits = workspace.limits or Limits()
     for name in _notebook_names(workspace, assignment_id):  # build (or check) the answer keys once, up front
         answer_key.ensure(workspace, assignment_id, name, limits, workspace.sandboxed, log)

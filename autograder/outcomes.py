@@ -22,17 +22,21 @@ def load(workspace, assignment_id):
 
 
 def save(workspace, assignment_id, student_id, record):
-    """Store (replace) one student's outcome record atomically."""
-    records = load(workspace, assignment_id)
-    record = dict(record, student=student_id, assignment=assignment_id,
-                  recorded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    records[student_id] = record
+    """Store (replace) one student's outcome record atomically; several graders may save at once (file lock)."""
+    import fcntl
+
     path = workspace.outcomes_file(assignment_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(records, fh, indent=1, sort_keys=True)
-    os.replace(tmp, path)
+    record = dict(record, student=student_id, assignment=assignment_id,
+                  recorded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        records = load(workspace, assignment_id)
+        records[student_id] = record
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(records, fh, indent=1, sort_keys=True)
+        os.replace(tmp, path)
     return record
 
 

@@ -14,7 +14,7 @@ def item_results(workspace, assignment_id):
     from nbgrader.api import Gradebook, MissingEntry
 
     results = {}
-    with Gradebook(f"sqlite:///{workspace.gradebook}", workspace.course_id) as gb:
+    with Gradebook(workspace.db_url, workspace.course_id) as gb:
         try:
             assignment = gb.find_assignment(assignment_id)
         except MissingEntry:

@@ -15,8 +15,11 @@ class Workspace:
     """Paths of one instructor workspace plus the nbgrader config/API bound to it."""
 
     def __init__(self, root=DEFAULT_WORKSPACE, exchange=None, course_id=COURSE_ID,
-                 solutions=SOLUTIONS, course=COURSE):
+                 solutions=SOLUTIONS, course=COURSE, db_url=None):
         self.root = Path(root).resolve()
+        # The gradebook: SQLite in the workspace by default; any SQLAlchemy URL (e.g. PostgreSQL) to share one
+        # gradebook between several graders or machines.
+        self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
         self.exchange = Path(exchange).resolve() if exchange else self.root / "exchange"
         self.course_id = course_id
         self.solutions = Path(solutions)
@@ -47,7 +50,9 @@ class Workspace:
         return hashlib.sha256(str(self.root).encode()).hexdigest()[:8]
 
     def exists(self):
-        return self.gradebook.is_file()
+        if self.db_url.startswith("sqlite:///"):
+            return Path(self.db_url[len("sqlite:///"):]).is_file()
+        return (self.root / "source").is_dir()  # a shared database: this workspace has released something
 
     def create(self):
         """Make the workspace (owner-only) and the exchange directory."""
@@ -61,7 +66,7 @@ class Workspace:
     def require(self):
         """Raise a UserError unless `release` has set this workspace up."""
         if not self.exists():
-            raise UserError(f"no grading workspace at {self.root} (no gradebook.db there)",
+            raise UserError(f"no grading workspace at {self.root} (no gradebook there yet)",
                             "release an assignment first (backprop-grade release 00_basics), "
                             "or pass the right --workspace DIR")
         return self
