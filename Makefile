@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PORT ?= 8888
 
-.PHONY: lab test check venv venv-dev course check-python clean help browser-deps sandbox-deps bench bench-grading
+.PHONY: lab test check venv venv-dev course check-python clean help browser-deps sandbox-deps db-deps bench bench-grading
 
 help:
 	@echo "make lab      set up .venv if needed and open the course in JupyterLab"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-grading  autograde throughput for a simulated class of 30"
 	@echo "make browser-deps   install Debian's chromium for the browser tests (as root)"
 	@echo "make sandbox-deps   install bubblewrap, the sandbox of autograde (as root)"
+	@echo "make db-deps        install PostgreSQL for the shared-gradebook test (as root)"
 	@echo "make clean    remove .venv and caches"
 
 check-python:
@@ -53,7 +54,11 @@ browser-deps:
 sandbox-deps:
 	@bash scripts/install-sandbox.sh
 
-test: venv-dev browser-deps sandbox-deps
+# Debian's PostgreSQL server binaries for the shared-gradebook test; idempotent.
+db-deps:
+	@bash scripts/install-postgres.sh
+
+test: venv-dev browser-deps sandbox-deps db-deps
 	$(PY) -m pytest -n 2 --dist loadgroup --durations=10 $(PYTEST_ARGS)
 
 check: venv-dev

@@ -201,9 +201,15 @@ def _parents(target, made, bound):
 
 
 def sandbox_env():
-    """The kernel's whole environment: home and every cache inside the sandbox's /tmp, one BLAS thread."""
+    """The kernel's whole environment: home and every cache inside the sandbox's /tmp, one BLAS thread.
+
+    PYTHONPATH names the folder of the grader's own helper package, so the kernel imports the same engine.
+    """
+    import backprop
+
     home = "/tmp/home"
     return {
+        "PYTHONPATH": str(Path(backprop.__file__).resolve().parents[1]),
         "PATH": os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8", "HOME": home, "TMPDIR": "/tmp", "USER": "student",
         "IPYTHONDIR": home + "/.ipython", "MPLCONFIGDIR": home + "/.config/matplotlib",
