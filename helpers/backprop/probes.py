@@ -114,7 +114,11 @@ def decode(data):
 
 
 def run_probe(code_b64, marker, data_path=None, namespace=None):
-    """Kernel side of one probe: evaluate, encode, print one line ``marker + JSON``. Never raises."""
+    """Kernel side of one probe: evaluate, encode, print one line ``marker + JSON``.
+
+    Raises only KeyboardInterrupt (the grader's interrupt after a cell timeout), so a student's endless loop
+    costs one timeout, not one per probe.
+    """
     try:
         scratch = dict(namespace if namespace is not None else {})
         scratch.setdefault("np", np)
@@ -122,7 +126,9 @@ def run_probe(code_b64, marker, data_path=None, namespace=None):
             with np.load(data_path, allow_pickle=False) as archive:
                 scratch.update({name: archive[name] for name in archive.files})
         answer = {"value": encode(evaluate(base64.b64decode(code_b64).decode(), scratch))}
-    except BaseException as exc:  # noqa: BLE001 - any failure of the student's code is an answer too
+    except KeyboardInterrupt:  # the grader's interrupt after a timeout: stop asking, do not swallow it
+        raise
+    except BaseException as exc:  # noqa: BLE001 - any other failure of the student's code is an answer too
         answer = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
     print(marker + json.dumps(answer, allow_nan=False), flush=True)
 

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from autograder import mutate, outcomes
-from autograder.bwrap import UID_BASE, run_prefix
+from autograder.bwrap import UID_BASE, Limits, run_prefix
 from autograder.cli import main as cli
 from autograder.paths import COURSE, SOLUTIONS
 from autograder.simulate import hand_in
@@ -345,6 +345,32 @@ def test_nothing_is_left_behind(battle):
                 except OSError:
                     continue
         assert not leftovers, f"processes of the graded sandboxes still run: {leftovers}"
+
+
+def test_fork_bomb_hits_the_process_limit(battle):
+    if os.geteuid() != 0:
+        pytest.skip("the per-sandbox process limit applies when grading as root (own uid per sandbox)")
+    out = _outputs(battle["ws"], "attack-fork-bomb")
+    refused = re.search(r"fork refused after (\d+)", out)
+    assert refused and int(refused.group(1)) < Limits().processes, out[:500]
+
+
+def test_grader_memory_stays_flat_whatever_is_printed(battle, tmp_path):
+    """Grading the 300 MB printer alone in a fresh process: the grader's peak memory stays far below the output."""
+    import subprocess
+    import sys
+
+    script = ("import resource, sys\n"
+              "from autograder.cli import main\n"
+              "code = main(sys.argv[1:])\n"
+              "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+              "sys.exit(code)\n")
+    result = subprocess.run([sys.executable, "-c", script, "autograde", A, "--student", "attack-big-output",
+                             "--jobs", "1", "--workspace", str(battle["ws"].root)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    peak_mb = int(re.search(r"PEAK_KB (\d+)", result.stdout).group(1)) / 1024
+    assert peak_mb < 600, f"the grader peaked at {peak_mb:.0f} MB while a submission printed 300 MB"
 
 
 def test_big_output_is_capped_and_flagged(battle):

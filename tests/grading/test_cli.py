@@ -55,3 +55,48 @@ def test_invalid_limits_are_refused(tmp_path, capsys):
 
 def test_parser_has_one_entry_point():
     assert build_parser().prog == "backprop-grade"
+
+
+def _workspace_with_a_submission(tmp_path):
+    ws = Workspace(tmp_path / "ws").create()
+    ws.gradebook.write_bytes(b"")
+    (ws.root / "submitted" / "alice" / "00_basics").mkdir(parents=True)
+    return ws
+
+
+def test_autograde_refuses_without_bubblewrap(tmp_path, capsys, monkeypatch):
+    from autograder import bwrap
+
+    monkeypatch.setattr(bwrap, "bwrap_path", lambda: None)
+    ws = _workspace_with_a_submission(tmp_path)
+    code = main(["autograde", "00_basics", "--workspace", str(ws.root)])
+    err = capsys.readouterr().err
+    assert code == 2 and "bubblewrap" in err and "apt-get install bubblewrap" in err and "--trusted-no-sandbox" in err
+
+
+def test_trusted_flag_skips_the_sandbox_check(tmp_path, monkeypatch):
+    from autograder import bwrap, grading
+
+    monkeypatch.setattr(bwrap, "bwrap_path", lambda: None)
+    seen = {}
+
+    class StopAfterTheCheck:  # stands in for the answer key: grading got past the sandbox check
+        @staticmethod
+        def ensure(workspace, *args, **kwargs):
+            seen["sandboxed"] = workspace.sandboxed
+            raise SystemExit(0)
+
+    monkeypatch.setattr(grading, "answer_key", StopAfterTheCheck)
+    ws = _workspace_with_a_submission(tmp_path)
+    (ws.root / "release" / "00_basics").mkdir(parents=True)
+    (ws.root / "release" / "00_basics" / "00_basics.ipynb").write_text("{}")
+    with pytest.raises(SystemExit):
+        main(["autograde", "00_basics", "--trusted-no-sandbox", "--workspace", str(ws.root)])
+    assert seen == {"sandboxed": False}
+
+
+@pytest.mark.parametrize("shard", ["0/2", "3/2", "a/b", "1"])
+def test_bad_shard_is_refused(tmp_path, capsys, shard):
+    ws = _workspace_with_a_submission(tmp_path)
+    code = main(["autograde", "00_basics", "--shard", shard, "--workspace", str(ws.root)])
+    assert code == 2 and "--shard" in capsys.readouterr().err
