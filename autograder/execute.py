@@ -34,6 +34,10 @@ class ProbeExecute(Execute):
     run_tag = Unicode("", help="Groups this grader's run folders: /tmp/bpg-<tag>-*").tag(config=True)
     plan = Instance(dict, allow_none=True, help="{grade_id: (visible source, [Probe])} of the notebook being run")
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("shutdown_kernel", "immediate")  # the sandbox is thrown away: no graceful shutdown wait
+        super().__init__(*args, **kwargs)
+
     def preprocess(self, nb, resources=None, km=None):
         """Execute ``nb`` in a fresh sandbox; answers and what happened go into ``resources``."""
         resources = resources if resources is not None else {}
