@@ -52,11 +52,13 @@ browser-deps:
 
 # bubblewrap: the sandbox every graded notebook runs in; idempotent, prints what to install when not root.
 sandbox-deps:
-	@bash scripts/install-sandbox.sh
+	@bash scripts/install-debian-package.sh sandbox-deps bubblewrap 'command -v bwrap' \
+	  "autograde refuses to run student code without its sandbox, so the grading tests fail"
 
 # Debian's PostgreSQL server binaries for the shared-gradebook test; idempotent.
 db-deps:
-	@bash scripts/install-postgres.sh
+	@bash scripts/install-debian-package.sh db-deps postgresql 'ls /usr/lib/postgresql/*/bin/initdb' \
+	  "the shared-gradebook test starts a private PostgreSQL server and fails without it"
 
 test: venv-dev browser-deps sandbox-deps db-deps
 	$(PY) -m pytest -n 2 --dist loadgroup --durations=10 $(PYTEST_ARGS)
