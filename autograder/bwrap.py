@@ -175,6 +175,10 @@ class Run:
         os.chown(path, self.uid if self.uid is not None else os.getuid(), -1)
         return self.inside(path)
 
+    def cpu_seconds_before_kill(self):
+        """CPU seconds the run's processes have used so far (as root, where the run has its own uid; else None)."""
+        return uid_cpu_seconds(self.uid) if self.uid is not None else None
+
     def cleanup(self):
         """Kill whatever still runs under this run's uid and remove the run folder."""
         if self.uid is not None:
@@ -221,17 +225,35 @@ def sandbox_env():
     }
 
 
+def _uid_pids(uid):
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+def uid_cpu_seconds(uid):
+    """User + system CPU seconds of the processes of ``uid`` that still run (with their reaped children)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in _uid_pids(uid):
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
+
+
 def kill_uid(uid):
     """SIGKILL every process owned by ``uid`` (a sandbox's own uid; nothing else runs under it)."""
     for _ in range(3):
-        pids = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    if os.stat(f"/proc/{entry}").st_uid == uid:
-                        pids.append(int(entry))
-                except OSError:
-                    continue
+        pids = _uid_pids(uid)
         if not pids:
             return
         for pid in pids:

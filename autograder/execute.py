@@ -11,6 +11,7 @@ import threading
 import time
 
 import zmq
+from jupyter_core.utils import run_sync
 from jupyter_client.kernelspec import KernelSpec
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
@@ -48,7 +49,7 @@ class ProbeExecute(Execute):
         limits = Limits(cell_timeout=float(self.timeout or 30), notebook_budget=self.notebook_budget,
                         memory_mb=self.memory_limit_mb, output_mb=self.output_limit_mb)
         self._run = Run(limits, files_from=resources.get("metadata", {}).get("path"), tag=self.run_tag)
-        self._stop_reason = None
+        self._stop_reason, self._kernel_cpu = None, None
         self._output_bytes, self._output_dropped = 0, False
         started = time.monotonic()
         watchdog = threading.Timer(self.notebook_budget, self._budget_expired)
@@ -73,6 +74,7 @@ class ProbeExecute(Execute):
         if self._output_dropped:
             record["output_truncated"] = True
         record["seconds"] = round(time.monotonic() - started, 2)
+        record["kernel_cpu_seconds"] = self._kernel_cpu
         record["sandbox_uid"] = self._run.uid
         resources["probe_answers"] = self._answers
         resources["execution"] = record
@@ -104,6 +106,13 @@ class ProbeExecute(Execute):
         km._kernel_spec = KernelSpec(argv=argv, display_name="Python 3 (grading sandbox)", language="python",
                                      interrupt_mode="message" if self.sandboxed else "signal", env={}, metadata={})
         return km
+
+    async def _async_cleanup_kernel(self):
+        """Read the sandbox's CPU time (for the benchmark) just before nbclient stops the kernel."""
+        self._kernel_cpu = self._run.cpu_seconds_before_kill()
+        await super()._async_cleanup_kernel()
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
     def _kill_kernel(self):
         km = getattr(self, "km", None)

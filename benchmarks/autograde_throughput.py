@@ -24,6 +24,25 @@ def isolate_home(tmp):
         os.environ[var] = str(path)
 
 
+def cpu_seconds():
+    """User + system CPU of this process and of every finished child (workers, bwrap sandboxes, kernels)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def kernel_cpu(ws, assignment_id, records):
+    """CPU seconds the graded sandboxes used (read by the grader before it stops them; needs root)."""
+    import json
+
+    total = 0.0
+    for record in records:
+        for run in (ws.root / "runs" / assignment_id / record["student"]).glob("*.json"):
+            total += json.loads(run.read_text()).get("kernel_cpu_seconds") or 0.0
+    return total
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=30)
@@ -63,16 +82,23 @@ def main():
 
         for path in notebooks:
             answer_key.ensure(ws, args.assignment, path.name, Limits(), log=quiet)
+        load = os.getloadavg()[0]
         print(f"assignment {args.assignment}: {args.students} submissions x {len(notebooks)} notebook(s) "
               f"on {os.cpu_count()} cores, sandboxed")
         for jobs in args.jobs:
+            cpu_before = cpu_seconds()
             start = time.perf_counter()
             records = grading.autograde(ws, args.assignment, log=quiet, jobs=jobs)
             seconds = time.perf_counter() - start
+            cpu = cpu_seconds() - cpu_before + kernel_cpu(ws, args.assignment, records)
             n = len(records) * len(notebooks)
             statuses = sorted({r["status"] for r in records})
             print(f"--jobs {jobs}: {seconds:6.1f} s wall, {60 * n / seconds:5.1f} notebooks/minute "
-                  f"({seconds / n:.2f} s per notebook); outcomes: {', '.join(statuses)}")
+                  f"({seconds / n:.2f} s per notebook); CPU {cpu / n:.2f} s per notebook (grader + sandboxes); "
+                  f"load average before: {load:.1f}; outcomes: {', '.join(statuses)}")
+            load = os.getloadavg()[0]
+        print(f"CPU-bound ceiling on {os.cpu_count()} idle cores: "
+              f"{60 * os.cpu_count() * n / cpu:.1f} notebooks/minute (the wall figures depend on other load)")
 
 if __name__ == "__main__":
     main()
