@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PORT ?= 8888
 
-.PHONY: lab test check venv venv-dev course check-python clean help browser-deps sandbox-deps db-deps bench bench-grading
+.PHONY: lab test check venv venv-dev course check-python clean help browser-deps sandbox-deps db-deps hub-deps bench bench-grading
 
 help:
 	@echo "make lab      set up .venv if needed and open the course in JupyterLab"
@@ -60,7 +60,14 @@ db-deps:
 	@bash scripts/install-debian-package.sh db-deps postgresql 'ls /usr/lib/postgresql/*/bin/initdb' \
 	  "the shared-gradebook test starts a private PostgreSQL server and fails without it"
 
-test: venv-dev browser-deps sandbox-deps db-deps
+# configurable-http-proxy (npm) for tests/deploy/test_hub_loopback.py; skipped politely when not root or no npm.
+hub-deps:
+	@if [ "$$(id -u)" = 0 ] && command -v npm >/dev/null; then \
+	  configurable-http-proxy --version 2>/dev/null | grep -qx 5.3.0 || npm install -g --silent configurable-http-proxy@5.3.0; \
+	  echo "hub-deps: configurable-http-proxy $$(configurable-http-proxy --version)"; \
+	else echo "hub-deps: skipped (needs root and npm): npm install -g configurable-http-proxy@5.3.0"; fi
+
+test: venv-dev browser-deps sandbox-deps db-deps hub-deps
 	$(PY) -m pytest -n 2 --dist loadgroup --durations=10 $(PYTEST_ARGS)
 
 check: venv-dev
