@@ -63,7 +63,7 @@ def build_parser():
                         "on another, both with the same --db")
     defaults = Limits()
     p.add_argument("--jobs", type=int, default=None,
-                   help="submissions graded at once, each in its own sandbox (default: the number of cores)")
+                   help="submissions graded at once, each in its own sandbox (default: the number of cores + 1)")
     p.add_argument("--cell-timeout", type=float, default=defaults.cell_timeout,
                    help="seconds per cell and per probe (default: %(default)s)")
     p.add_argument("--notebook-budget", type=float, default=defaults.notebook_budget,

@@ -194,6 +194,12 @@ def _grade_in_worker(args):
         return student_id, _failed_record(exc)
 
 
+def default_jobs():
+    """One more grading job than cores: a kernel starting up or waiting on a message leaves its core idle, and
+    the extra job fills it (chapter 00 on 2 cores: 44 notebooks/minute with 2 jobs, 59 with 3, under other load)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def autograde(workspace, assignment_id, students=None, log=print, jobs=None, shard=None):
     """Autograde every collected submission (or the given students), ``jobs`` at a time, each in its own sandbox.
 
@@ -225,7 +231,7 @@ def autograde(workspace, assignment_id, students=None, log=print, jobs=None, sha
     limits = workspace.limits or Limits()
     for name in _notebook_names(workspace, assignment_id):  # build (or check) the answer keys once, up front
         answer_key.ensure(workspace, assignment_id, name, limits, workspace.sandboxed, log)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(students)))
+    jobs = max(1, min(jobs or default_jobs(), len(students)))
     results = []
 
     def finish(student_id, record):

@@ -47,7 +47,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--assignment", default="00_basics")
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values to time (default: 1 2)")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2, 3], help="--jobs values to time (default: 1 2 3)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="autograde-bench-") as tmp:
@@ -90,11 +90,12 @@ def main():
             start = time.perf_counter()
             records = grading.autograde(ws, args.assignment, log=quiet, jobs=jobs)
             seconds = time.perf_counter() - start
-            cpu = cpu_seconds() - cpu_before + kernel_cpu(ws, args.assignment, records)
+            sandboxes = kernel_cpu(ws, args.assignment, records)
+            cpu = cpu_seconds() - cpu_before + sandboxes
             n = len(records) * len(notebooks)
             statuses = sorted({r["status"] for r in records})
             print(f"--jobs {jobs}: {seconds:6.1f} s wall, {60 * n / seconds:5.1f} notebooks/minute "
-                  f"({seconds / n:.2f} s per notebook); CPU {cpu / n:.2f} s per notebook (grader + sandboxes); "
+                  f"({seconds / n:.2f} s per notebook); CPU {cpu / n:.2f} s per notebook (sandboxes {sandboxes / n:.2f}); "
                   f"load average before: {load:.1f}; outcomes: {', '.join(statuses)}")
             load = os.getloadavg()[0]
         print(f"CPU-bound ceiling on {os.cpu_count()} idle cores: "
