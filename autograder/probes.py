@@ -101,14 +101,14 @@ def read_answer(outputs, marker):
         return "error", f"the answer is larger than {MAX_ANSWER_BYTES // 1024} kB"
     try:
         answer = json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):  # malformed, or nested thousands deep
         return "error", "the answer was not readable"
     if not isinstance(answer, dict):
         return "error", "the answer was not readable"
     if "value" in answer:
         try:
             return "value", spec.decode(answer["value"])
-        except Exception:
+        except (Exception, RecursionError):
             return "error", "the answer was not readable"
     return "error", str(answer.get("error", "no answer"))[:300]
 

@@ -87,6 +87,10 @@ def test_a_reply_is_read_only_from_its_marker_line():
     assert grader.read_answer(bad, "@@m1@@") == ("error", "the answer was not readable")
     huge = [{"output_type": "stream", "name": "stdout", "text": "@@m1@@" + "1" * (grader.MAX_ANSWER_BYTES + 1)}]
     assert grader.read_answer(huge, "@@m1@@")[0] == "error"
+    deep = [{"output_type": "stream", "name": "stdout", "text": "@@m1@@" + '{"value": ' + "[" * 100000 + "]" * 100000 + "}"}]
+    assert grader.read_answer(deep, "@@m1@@") == ("error", "the answer was not readable")
+    shaped = [{"output_type": "stream", "name": "stdout", "text": '@@m1@@{"value": {"__array__": [1], "shape": [1000000000]}}'}]
+    assert grader.read_answer(shaped, "@@m1@@") == ("error", "the answer was not readable")
 
 
 def test_run_probe_answers_errors_as_data(capsys):
