@@ -33,8 +33,10 @@ SETUP = """\
 %matplotlib inline
 import numpy as np
 
+import backprop
 from backprop.plots import use_course_style
 
+backprop.limit_blas_threads()   # one BLAS thread: fast and reproducible for this course's small matrices
 use_course_style()
 rng = np.random.default_rng(0)"""
 

@@ -22,6 +22,16 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_blas_thread():
+    """One BLAS thread for the tests' own numpy work (importing backprop no longer sets it)."""
+    import backprop
+
+    backprop.limit_blas_threads(1)
+    yield
+    backprop.set_blas_threads(None)
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     """The repository root."""

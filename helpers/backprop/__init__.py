@@ -3,8 +3,11 @@
 Core: `Value` (scalar autograd, micrograd-style), `Tensor` (numpy-backed reverse-mode autograd), `Function`
 (custom ops), `gradcheck` (finite-difference checks). Layers, losses and optimizers live in `backprop.nn` and
 `backprop.optim`.
+
+Importing backprop has no side effects on the process; call `backprop.limit_blas_threads()` to run numpy's
+BLAS on one thread (fastest for the course's small matrices, see backprop/threads.py).
 """
-from .threads import apply_default as _apply_blas_default, set_blas_threads
+from .threads import limit_blas_threads, set_blas_threads
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor, matmul
 from .creation import ones, ones_like, randn, tensor, zeros, zeros_like
@@ -12,8 +15,6 @@ from .functional import cat, concatenate, log_softmax, maximum, minimum, softmax
 from .function import Context, Function
 from .gradcheck import GradcheckError, GradcheckResult, check_gradient, gradcheck
 from .value import Value
-
-_apply_blas_default()  # one BLAS thread: see backprop/threads.py
 
 # layers, losses and optimizers (built on Tensor._from_op); imported last because they use the core above
 from . import nn, optim  # noqa: E402
@@ -36,4 +37,5 @@ __all__ = [
     "Function", "Context", "matmul", "concatenate", "cat", "stack", "softmax", "log_softmax",
     "maximum", "minimum", "where",
     "gradcheck", "check_gradient", "GradcheckError", "GradcheckResult", "nn", "optim", "set_blas_threads",
+    "limit_blas_threads",
 ]

@@ -56,9 +56,12 @@ def run_backward(root, gradient: np.ndarray) -> None:
         grad = pending.pop(id(node), None)
         if grad is None:
             continue
-        if node._retain_grad:
-            node.grad = grad
-            kept.add(id(grad))
+        if node._retain_grad:  # a retained non-leaf gradient ACCUMULATES over backward() calls, as a leaf's
+            if node.grad is None:
+                node.grad = grad
+                kept.add(id(grad))
+            else:
+                node.grad = node.grad + grad  # a new array: `grad` itself goes on to the parents
         parent_grads = backward(grad)
         parents = node._parents
         if len(parent_grads) != len(parents):

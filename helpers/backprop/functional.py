@@ -1,7 +1,7 @@
 """Operations on several tensors at once (concatenate, stack, maximum, where) and the softmax family."""
 import numpy as np
 
-from .tensor import Tensor, _broadcast_error, unbroadcast
+from .tensor import Tensor, _axis_or_dim, _broadcast_error, _new_axis, _normalize_axes, unbroadcast
 
 
 def _as_tensor(value) -> Tensor:
@@ -9,18 +9,26 @@ def _as_tensor(value) -> Tensor:
     return value if isinstance(value, Tensor) else Tensor(value)
 
 
-def concatenate(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis; each input gets back its own slice of the gradient."""
+def _join_axis(op: str, tensors, axis, dim, ndim: int) -> int:
+    """The axis to join along (alias `dim`), checked against `ndim` axes: a clear error names a bad axis."""
+    axis = _axis_or_dim(op, axis, dim, 0)
+    if ndim == 0:
+        raise ValueError(f"{op}: cannot join 0-d tensors along an existing axis; use stack to make a new one.")
+    return _normalize_axes(axis, ndim, op)[0]
+
+
+def concatenate(tensors, axis=None, *, dim=None) -> Tensor:
+    """Join tensors along an existing axis (alias `dim`, default 0); each input gets back its own slice of the
+    gradient."""
     tensors = tuple(_as_tensor(t) for t in tensors)
     if not tensors:
         raise ValueError("concatenate: need at least one tensor.")
-    try:
-        data = np.concatenate([t.data for t in tensors], axis=axis)
-    except (ValueError, np.exceptions.AxisError) as error:
-        shapes = ", ".join(str(t.shape) for t in tensors)
-        raise ValueError(f"concatenate along axis {axis}: shapes {shapes} do not fit together; all axes except "
-                         f"the joined one must match ({error}).") from None
-    ax = axis % data.ndim
+    ax = _join_axis("concatenate", tensors, axis, dim, tensors[0].ndim)
+    shapes = [t.shape for t in tensors]
+    if any(len(s) != len(shapes[0]) or s[:ax] + s[ax + 1:] != shapes[0][:ax] + shapes[0][ax + 1:] for s in shapes):
+        raise ValueError(f"concatenate along axis {ax}: shapes {', '.join(map(str, shapes))} do not fit together; "
+                         f"all axes except the joined one must match.")
+    data = np.concatenate([t.data for t in tensors], axis=ax)
     bounds = np.cumsum([t.data.shape[ax] for t in tensors])[:-1]
 
     def backward(g):
@@ -32,17 +40,17 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
 cat = concatenate
 
 
-def stack(tensors, axis: int = 0) -> Tensor:
-    """Join same-shape tensors along a NEW axis; each input gets back its slice of the gradient."""
+def stack(tensors, axis=None, *, dim=None) -> Tensor:
+    """Join same-shape tensors along a NEW axis (alias `dim`, default 0); each input gets back its slice of the
+    gradient."""
     tensors = tuple(_as_tensor(t) for t in tensors)
     if not tensors:
         raise ValueError("stack: need at least one tensor.")
-    try:
-        data = np.stack([t.data for t in tensors], axis=axis)
-    except (ValueError, np.exceptions.AxisError) as error:
-        shapes = ", ".join(str(t.shape) for t in tensors)
-        raise ValueError(f"stack along axis {axis}: shapes {shapes} must all be equal ({error}).") from None
-    ax = axis % data.ndim
+    ax = _new_axis("stack", _axis_or_dim("stack", axis, dim, 0), tensors[0].ndim)
+    shapes = [t.shape for t in tensors]
+    if any(s != shapes[0] for s in shapes):
+        raise ValueError(f"stack: shapes {', '.join(map(str, shapes))} must all be equal.")
+    data = np.stack([t.data for t in tensors], axis=ax)
 
     def backward(g):
         moved = np.moveaxis(g, ax, 0)
@@ -51,14 +59,14 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return Tensor._from_op(data, tensors, backward, "stack")
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along `axis`, computed stably (see Tensor.softmax)."""
-    return _as_tensor(x).softmax(axis)
+def softmax(x: Tensor, axis=None, *, dim=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `axis` (alias `dim`, default -1), computed stably (see Tensor.softmax)."""
+    return _as_tensor(x).softmax(axis, dim=dim)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """log(softmax(x)) along `axis`, computed stably (see Tensor.log_softmax)."""
-    return _as_tensor(x).log_softmax(axis)
+def log_softmax(x: Tensor, axis=None, *, dim=None) -> Tensor:
+    """log(softmax(x)) along `axis` (alias `dim`, default -1), computed stably (see Tensor.log_softmax)."""
+    return _as_tensor(x).log_softmax(axis, dim=dim)
 
 
 def maximum(a, b) -> Tensor:
@@ -98,14 +106,14 @@ def where(condition, a, b) -> Tensor:
     return Tensor._from_op(data, (a, b), backward, "where")
 
 
-def sum(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001 - mirrors torch.sum
-    """Functional form of Tensor.sum."""
-    return _as_tensor(x).sum(axis=axis, keepdims=keepdims)
+def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001 - mirrors torch.sum
+    """Functional form of Tensor.sum (dim/keepdim are aliases of axis/keepdims)."""
+    return _as_tensor(x).sum(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
-def mean(x, axis=None, keepdims=False) -> Tensor:
-    """Functional form of Tensor.mean."""
-    return _as_tensor(x).mean(axis=axis, keepdims=keepdims)
+def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
+    """Functional form of Tensor.mean (dim/keepdim are aliases of axis/keepdims)."""
+    return _as_tensor(x).mean(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
 __all__ = ["concatenate", "cat", "stack", "softmax", "log_softmax", "maximum", "minimum", "where", "sum", "mean"]

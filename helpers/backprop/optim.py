@@ -1,4 +1,4 @@
-"""Optimizers that update parameters in place from their .grad: SGD, RMSprop, Adam.
+"""Optimizers that update parameters in place from their .grad: SGD, RMSprop, Adam, AdamW.
 
 The update rules follow PyTorch's documentation line for line (same argument names, same defaults, same
 order of weight decay / momentum / bias correction), so a step here and a step of torch.optim agree to
@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW"]
 
 
 def refuse_unknown_options(owner: str, unknown: dict, valid) -> None:
@@ -115,8 +115,8 @@ class Optimizer:
             if grad.shape != p.data.shape:
                 raise ValueError(f"{type(self).__name__}: gradient of shape {grad.shape} does not match "
                                  f"its parameter of shape {p.data.shape}")
-            if group.get("weight_decay"):  # L2 penalty, the same for every optimizer here (as in PyTorch)
-                grad = grad + group["weight_decay"] * p.data
+            if group.get("weight_decay") and not group.get("decoupled_weight_decay"):
+                grad = grad + group["weight_decay"] * p.data  # L2 penalty in the gradient (as in PyTorch)
             state = self.state.get(id(p))
             if state is None:
                 state = self.state[id(p)] = {}
@@ -198,19 +198,21 @@ class SGD(Optimizer):
 class RMSprop(Optimizer):
     """RMSprop: divide the gradient by a running root-mean-square of recent gradients.
 
-    As torch.optim.RMSprop (centered=False): v = alpha*v + (1-alpha)*g^2; with momentum
+    As torch.optim.RMSprop: v = alpha*v + (1-alpha)*g^2; with centered=True also a running mean of the
+    gradient, m = alpha*m + (1-alpha)*g, and v - m^2 (a running variance) replaces v; with momentum
     b = momentum*b + g/(sqrt(v)+eps) and p -= lr*b, else p -= lr*g/(sqrt(v)+eps).
     """
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, **unknown):
-        refuse_unknown_options("RMSprop", unknown, ["lr", "alpha", "eps", "weight_decay", "momentum"])
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, **unknown):
+        refuse_unknown_options("RMSprop", unknown, ["lr", "alpha", "eps", "weight_decay", "momentum", "centered"])
         super().__init__(params, dict(
             lr=_check_number("RMSprop", "lr", lr),
             alpha=_check_number("RMSprop", "alpha", alpha, 0.0, 1.0),
             eps=_check_number("RMSprop", "eps", eps),
             weight_decay=_check_number("RMSprop", "weight_decay", weight_decay),
-            momentum=_check_number("RMSprop", "momentum", momentum)))
+            momentum=_check_number("RMSprop", "momentum", momentum),
+            centered=bool(centered)))
 
     def _update(self, p, grad, group, state):
         if not state:
@@ -218,16 +220,23 @@ class RMSprop(Optimizer):
             state["square_avg"] = np.zeros_like(p.data)
             if group["momentum"]:
                 state["momentum_buffer"] = np.zeros_like(p.data)
+            if group.get("centered"):
+                state["grad_avg"] = np.zeros_like(p.data)
         state["step"] += 1
         v = state["square_avg"]
         alpha = group["alpha"]
         v *= alpha
         v += (1.0 - alpha) * grad * grad
-        denom = np.sqrt(v)
+        if group.get("centered"):
+            m = state.setdefault("grad_avg", np.zeros_like(p.data))
+            m += (1.0 - alpha) * (grad - m)  # torch's lerp(m, g, 1 - alpha)
+            denom = np.sqrt(v - m * m)
+        else:
+            denom = np.sqrt(v)
         denom += group["eps"]
         step = np.divide(grad, denom, out=denom)  # g / (sqrt(v) + eps), reusing the temporary
         if group["momentum"]:
-            buf = state["momentum_buffer"]
+            buf = state.setdefault("momentum_buffer", np.zeros_like(p.data))
             buf *= group["momentum"]
             buf += step
             step = buf
@@ -239,42 +248,80 @@ class Adam(Optimizer):
 
     As torch.optim.Adam: m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2;
     p -= lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps).
+    amsgrad=True divides by the largest v seen so far instead of v (v_max = max(v_max, v)).
+    weight_decay adds weight_decay*p to the gradient (L2), unless decoupled_weight_decay=True (AdamW): then
+    p is first shrunk, p *= 1 - lr*weight_decay, and the gradient is left alone.
     """
 
+    _name = "Adam"
+    _default_weight_decay = 0.0
+
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, **unknown):
-        refuse_unknown_options("Adam", unknown, ["lr", "betas", "eps", "weight_decay"])
+                 weight_decay: float | None = None, amsgrad: bool = False, *,
+                 decoupled_weight_decay: bool = False, **unknown):
+        name = self._name
+        refuse_unknown_options(name, unknown, ["lr", "betas", "eps", "weight_decay", "amsgrad",
+                                               "decoupled_weight_decay"])
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        b1 = _check_number("Adam", "betas[0]", betas[0], 0.0, 1.0, high_open=True)
-        b2 = _check_number("Adam", "betas[1]", betas[1], 0.0, 1.0, high_open=True)
-        super().__init__(params, dict(lr=_check_number("Adam", "lr", lr), betas=(b1, b2),
-                                      eps=_check_number("Adam", "eps", eps),
-                                      weight_decay=_check_number("Adam", "weight_decay", weight_decay)))
+            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        b1 = _check_number(name, "betas[0]", betas[0], 0.0, 1.0, high_open=True)
+        b2 = _check_number(name, "betas[1]", betas[1], 0.0, 1.0, high_open=True)
+        if weight_decay is None:
+            weight_decay = self._default_weight_decay
+        super().__init__(params, dict(lr=_check_number(name, "lr", lr), betas=(b1, b2),
+                                      eps=_check_number(name, "eps", eps),
+                                      weight_decay=_check_number(name, "weight_decay", weight_decay),
+                                      amsgrad=bool(amsgrad), decoupled_weight_decay=bool(decoupled_weight_decay)))
 
     def _update(self, p, grad, group, state):
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p.data)
             state["exp_avg_sq"] = np.zeros_like(p.data)
+            if group.get("amsgrad"):
+                state["max_exp_avg_sq"] = np.zeros_like(p.data)
         state["step"] += 1
         t = state["step"]
+        lr = group["lr"]
+        if group.get("decoupled_weight_decay") and group["weight_decay"]:
+            p.data *= 1.0 - lr * group["weight_decay"]
         b1, b2 = group["betas"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m *= b1
         m += (1.0 - b1) * grad
         v *= b2
         v += (1.0 - b2) * grad * grad
+        if group.get("amsgrad"):
+            v_max = state.setdefault("max_exp_avg_sq", np.zeros_like(p.data))
+            np.maximum(v_max, v, out=v_max)
+            v = v_max
         # lr * m_hat / (sqrt(v_hat) + eps), with the bias corrections folded into scalars (as PyTorch does)
         # so that only two temporary arrays are made
         denom = np.sqrt(v)
         denom /= math.sqrt(1.0 - b2 ** t)
         denom += group["eps"]
         step = np.divide(m, denom, out=denom)
-        step *= group["lr"] / (1.0 - b1 ** t)
+        step *= lr / (1.0 - b1 ** t)
         p.data -= step
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as torch.optim.AdamW (weight_decay 0.01 default).
+
+    Each step first shrinks the parameters, p *= 1 - lr*weight_decay, then takes a plain Adam step: the decay
+    is not mixed into the gradient, so it is not rescaled by Adam's 1/sqrt(v).
+    """
+
+    _name = "AdamW"
+    _default_weight_decay = 1e-2
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, **unknown):
+        if "decoupled_weight_decay" in unknown and not unknown.pop("decoupled_weight_decay"):
+            raise ValueError("AdamW: decoupled_weight_decay=False would be plain Adam; use optim.Adam instead")
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True, **unknown)
 
 
 # torch.optim.lr_scheduler lives under optim; keep that spelling working here too.
 from . import lr_scheduler  # noqa: E402
-from .lr_scheduler import ExponentialLR, StepLR  # noqa: E402,F401
+from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, MultiStepLR, StepLR  # noqa: E402,F401

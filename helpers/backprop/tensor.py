@@ -7,6 +7,7 @@ float64 by default. Broadcasting works as in numpy; a gradient is summed back to
 """
 import numpy as np
 
+from ._math import sigmoid as _sigmoid_array
 from .autograd import run_backward
 from .grad_mode import _GradMode
 
@@ -54,6 +55,34 @@ def _normalize_axes(axis, ndim: int, op: str):
     return tuple(result)
 
 
+def _axis_or_dim(op: str, axis, dim, default=None):
+    """Resolve torch's `dim` as an alias of numpy's `axis`: either may be given (not two different values)."""
+    if dim is None:
+        return default if axis is None else axis
+    if axis is not None and axis != dim:
+        raise TypeError(f"{op}: got axis={axis!r} and dim={dim!r}; dim is another name for axis, pass only one.")
+    return dim
+
+
+def _new_axis(op: str, axis, ndim: int) -> int:
+    """Position of an axis INSERTED into a tensor of `ndim` axes (unsqueeze, stack): 0..ndim, or -ndim-1..-1."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}.")
+    if not -ndim - 1 <= axis <= ndim:
+        raise ValueError(f"{op}: axis {axis} is out of range: the new axis goes into a tensor with {ndim} "
+                         f"dimension(s), so valid positions are {-ndim - 1}..{ndim}.")
+    return int(axis) % (ndim + 1)
+
+
+def _keepdims(op: str, keepdims, keepdim) -> bool:
+    """Resolve torch's `keepdim` as an alias of numpy's `keepdims`."""
+    if keepdim is None:
+        return bool(keepdims)
+    if keepdims and not keepdim:
+        raise TypeError(f"{op}: got keepdims={keepdims!r} and keepdim={keepdim!r}; pass only one of them.")
+    return bool(keepdim)
+
+
 def _is_basic_index(index) -> bool:
     """True for ints, slices, None and Ellipsis (no element can be selected twice)."""
     items = index if isinstance(index, tuple) else (index,)
@@ -80,6 +109,28 @@ def _as_index(item):
             raise IndexError("index arrays must hold integers (or booleans); got non-integer floats.")
         item = as_int
     return item
+
+
+def _pow_base_grad(x, p):
+    """d(x**p)/dx = p * x**(p-1), and exactly 0 where p == 0 (x**0 = 1 is constant; PyTorch's rule).
+
+    Without the mask, x = 0 would give 0 * 0**-1 = 0 * inf = nan.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = p * np.power(x, p - 1)
+    if np.any(np.equal(p, 0)):
+        d = np.where(np.equal(p, 0), 0.0, d)
+    return d
+
+
+def _pow_exponent_grad(base, p, result):
+    """d(base**p)/dp = base**p * log(base), and 0 where base == 0 and p >= 0 (PyTorch's rule; log(0) = -inf)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = result * np.log(base)
+    zero = np.equal(base, 0) & np.greater_equal(p, 0)
+    if np.any(zero):
+        d = np.where(zero, 0.0, d)
+    return d
 
 
 def _constant(value):
@@ -429,10 +480,9 @@ class Tensor:
             def backward(g):
                 gb = ge = None
                 if base.requires_grad:
-                    gb = unbroadcast(g * exponent.data * base.data ** (exponent.data - 1), base.data.shape)
+                    gb = unbroadcast(g * _pow_base_grad(base.data, exponent.data), base.data.shape)
                 if exponent.requires_grad:
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        ge = unbroadcast(g * data * np.log(base.data), exponent.data.shape)
+                    ge = unbroadcast(g * _pow_exponent_grad(base.data, exponent.data, data), exponent.data.shape)
                 return gb, ge
 
             return Tensor._from_op(data, (self, exponent), backward, "pow")
@@ -445,7 +495,7 @@ class Tensor:
         sa = x.shape
         if isinstance(p, (int, float)) and p == 2:
             return Tensor._from_op(data, (self,), lambda g: (g * 2.0 * x,), "pow")
-        return Tensor._from_op(data, (self,), lambda g: (unbroadcast(g * p * x ** (p - 1), sa),), "pow")
+        return Tensor._from_op(data, (self,), lambda g: (unbroadcast(g * _pow_base_grad(x, p), sa),), "pow")
 
     def __rpow__(self, base):
         c = _constant(base)
@@ -454,7 +504,8 @@ class Tensor:
         except ValueError:
             raise _broadcast_error("pow", np.shape(base), self.shape) from None
         sa = self.data.shape
-        return Tensor._from_op(data, (self,), lambda g: (unbroadcast(g * data * np.log(c), sa),), "pow")
+        return Tensor._from_op(data, (self,), lambda g: (unbroadcast(g * _pow_exponent_grad(c, self.data, data), sa),),
+                               "pow")
 
     # ------------------------------------------------------------------------------------------------------
     # matrix product
@@ -490,8 +541,8 @@ class Tensor:
         return Tensor._from_op(data, (self,), lambda g: (g * (1.0 - data * data),), "tanh")
 
     def sigmoid(self):
-        """Logistic sigmoid 1 / (1 + e**-x), computed stably; derivative s * (1 - s)."""
-        data = 0.5 * (np.tanh(0.5 * self.data) + 1.0)
+        """Logistic sigmoid 1 / (1 + e**-x), accurate on both tails (backprop._math); derivative s * (1 - s)."""
+        data = _sigmoid_array(self.data)
         return Tensor._from_op(data, (self,), lambda g: (g * data * (1.0 - data),), "sigmoid")
 
     def relu(self):
@@ -534,8 +585,9 @@ class Tensor:
     # ------------------------------------------------------------------------------------------------------
     # reductions
     # ------------------------------------------------------------------------------------------------------
-    def sum(self, axis=None, keepdims: bool = False):
-        """Sum over `axis` (None = all, int or tuple); each input element gets the output's gradient."""
+    def sum(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        """Sum over `axis` (alias `dim`; None = all, int or tuple); each input element gets the output's gradient."""
+        axis, keepdims = _axis_or_dim("sum", axis, dim), _keepdims("sum", keepdims, keepdim)
         try:
             data = self.data.sum(axis=axis, keepdims=keepdims)
         except (ValueError, TypeError):
@@ -550,8 +602,9 @@ class Tensor:
 
         return Tensor._from_op(data, (self,), backward, "sum")
 
-    def mean(self, axis=None, keepdims: bool = False):
-        """Average over `axis`; each input element gets the output's gradient divided by the count."""
+    def mean(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        """Average over `axis` (alias `dim`); each input element gets the output's gradient divided by the count."""
+        axis, keepdims = _axis_or_dim("mean", axis, dim), _keepdims("mean", keepdims, keepdim)
         try:
             data = self.data.mean(axis=axis, keepdims=keepdims)
         except (ValueError, TypeError):
@@ -584,28 +637,36 @@ class Tensor:
 
         return Tensor._from_op(data, (self,), backward, op)
 
-    def max(self, axis=None, keepdims: bool = False):
+    def max(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         """Largest value over `axis`. The gradient goes to the maximum; TIES SHARE IT EVENLY.
 
         This is torch.amax's rule (and torch.max()'s without dim). torch.max(x, dim) differs: it returns
         indices too and sends the whole gradient to the one index it returns.
         """
-        return self._extreme(axis, keepdims, "max", np.max)
+        return self._extreme(_axis_or_dim("max", axis, dim), _keepdims("max", keepdims, keepdim), "max", np.max)
 
-    def min(self, axis=None, keepdims: bool = False):
+    def min(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         """Smallest value over `axis`; the gradient goes to the minimum, ties share it evenly (torch.amin)."""
-        return self._extreme(axis, keepdims, "min", np.min)
+        return self._extreme(_axis_or_dim("min", axis, dim), _keepdims("min", keepdims, keepdim), "min", np.min)
 
     amax = max
     amin = min
 
-    def argmax(self, axis=None):
-        """Index of the largest value (a plain numpy array; not differentiable)."""
-        return np.argmax(self.data, axis=axis)
+    def argmax(self, axis=None, *, dim=None):
+        """Index of the largest value along `axis` (alias `dim`) (a plain numpy array; not differentiable)."""
+        axes = _normalize_axes(_axis_or_dim("argmax", axis, dim), self.ndim, "argmax")
+        if axes is not None and len(axes) != 1:
+            raise TypeError(f"argmax: give one axis (or None for the flattened tensor), "
+                            f"got {axis if dim is None else dim!r}.")
+        return np.argmax(self.data, axis=None if axes is None else axes[0])
 
-    def argmin(self, axis=None):
-        """Index of the smallest value (a plain numpy array; not differentiable)."""
-        return np.argmin(self.data, axis=axis)
+    def argmin(self, axis=None, *, dim=None):
+        """Index of the smallest value along `axis` (alias `dim`) (a plain numpy array; not differentiable)."""
+        axes = _normalize_axes(_axis_or_dim("argmin", axis, dim), self.ndim, "argmin")
+        if axes is not None and len(axes) != 1:
+            raise TypeError(f"argmin: give one axis (or None for the flattened tensor), "
+                            f"got {axis if dim is None else dim!r}.")
+        return np.argmin(self.data, axis=None if axes is None else axes[0])
 
     # ------------------------------------------------------------------------------------------------------
     # shape manipulation and indexing
@@ -629,12 +690,19 @@ class Tensor:
         start = _normalize_axes(start_dim, self.ndim, "flatten")[0] if self.ndim else 0
         return self.reshape(self.shape[:start] + (-1,))
 
-    def unsqueeze(self, axis: int):
-        """Insert a new axis of size 1 at position `axis` (as numpy.expand_dims)."""
-        return self.reshape(np.expand_dims(self.data, axis).shape)
+    def unsqueeze(self, axis=None, *, dim=None):
+        """Insert a new axis of size 1 at position `axis` (alias `dim`), as numpy.expand_dims."""
+        axis = _axis_or_dim("unsqueeze", axis, dim)
+        if axis is None:
+            raise TypeError("unsqueeze: say where the new axis goes, e.g. t.unsqueeze(0) (or dim=0).")
+        position = _new_axis("unsqueeze", axis, self.ndim)
+        return self.reshape(self.shape[:position] + (1,) + self.shape[position:])
 
-    def squeeze(self, axis=None):
-        """Remove axes of size 1 (all of them, or the given ones)."""
+    def squeeze(self, axis=None, *, dim=None):
+        """Remove axes of size 1 (all of them, or the given ones; alias `dim`)."""
+        axis = _axis_or_dim("squeeze", axis, dim)
+        if axis is not None:
+            axis = _normalize_axes(axis, self.ndim, "squeeze")
         try:
             shape = np.squeeze(self.data, axis=axis).shape
         except ValueError:
@@ -691,9 +759,9 @@ class Tensor:
     # ------------------------------------------------------------------------------------------------------
     # softmax family (functions of the same name live in backprop.functional)
     # ------------------------------------------------------------------------------------------------------
-    def softmax(self, axis: int = -1):
-        """exp(x) / sum(exp(x)) along `axis`, computed stably by subtracting the max first."""
-        axes = _normalize_axes(axis, self.ndim, "softmax")
+    def softmax(self, axis=None, *, dim=None):
+        """exp(x) / sum(exp(x)) along `axis` (alias `dim`; default -1), computed stably by subtracting the max."""
+        axes = _normalize_axes(_axis_or_dim("softmax", axis, dim, -1), self.ndim, "softmax")
         shifted = self.data - self.data.max(axis=axes, keepdims=True)
         e = np.exp(shifted)
         y = e / e.sum(axis=axes, keepdims=True)
@@ -703,9 +771,9 @@ class Tensor:
 
         return Tensor._from_op(y, (self,), backward, "softmax")
 
-    def log_softmax(self, axis: int = -1):
-        """x - log(sum(exp(x))) along `axis`, computed stably (no overflow for large logits)."""
-        axes = _normalize_axes(axis, self.ndim, "log_softmax")
+    def log_softmax(self, axis=None, *, dim=None):
+        """x - log(sum(exp(x))) along `axis` (alias `dim`; default -1), computed stably (no overflow)."""
+        axes = _normalize_axes(_axis_or_dim("log_softmax", axis, dim, -1), self.ndim, "log_softmax")
         shifted = self.data - self.data.max(axis=axes, keepdims=True)
         log_norm = np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
         y = shifted - log_norm

@@ -8,6 +8,8 @@ from the output back to the inputs and applies the chain rule:
 """
 import math
 
+from ._math import sigmoid as _sigmoid
+
 
 class Value:
     """A scalar with a gradient: build expressions with + - * / ** exp log tanh sigmoid relu, then backward()."""
@@ -112,8 +114,7 @@ class Value:
 
     def sigmoid(self):
         """1 / (1 + e ** -x), computed without overflow; derivative s * (1 - s)."""
-        x = self.data
-        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        s = float(_sigmoid(self.data))  # the one sigmoid formula of the engine (backprop._math)
         return Value(s, _prev=(self,), _op="sigmoid", _local_grads=(s * (1.0 - s),))
 
     def relu(self):

@@ -6,7 +6,16 @@ do not depend on the code they would be testing in test_gradcheck.py.
 import numpy as np
 import pytest
 
+import backprop
 from backprop import Tensor
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_blas_thread_per_worker():
+    """`import backprop` no longer limits BLAS: ask for one thread explicitly (tiny matrices, 2 xdist workers)."""
+    backprop.limit_blas_threads(1)
+    yield
+    backprop.set_blas_threads(None)
 
 
 def numeric_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:

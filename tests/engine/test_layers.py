@@ -305,8 +305,10 @@ def test_recurrent_wrong_input_shape_is_clear():
         nn.GRU(3, 4)(np.zeros((2, 5, 4)))
     with pytest.raises(ValueError, match=r"\(1, 2, 4\)"):
         nn.RNN(3, 4)(np.zeros((2, 5, 3)), np.zeros((2, 4)))
-    with pytest.raises(NotImplementedError, match="bidirectional"):
-        nn.LSTM(3, 4, bidirectional=True)
+    with pytest.raises(ValueError, match=r"expected hx of shape \(4, 2, 4\) \(num_layers \* 2"):
+        nn.GRU(3, 4, num_layers=2, bidirectional=True)(np.zeros((2, 5, 3)), np.zeros((2, 2, 4)))
+    with pytest.raises(ValueError, match="dropout must be a probability"):
+        nn.LSTM(3, 4, num_layers=2, dropout=1.5)
 
 
 def test_gradient_clipping_by_norm_and_value(gen):

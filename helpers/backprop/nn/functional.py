@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .._math import sigmoid as _sigmoid_array
+from .. import functional as _core
 from ..tensor import Tensor
 
 __all__ = [
@@ -78,76 +80,41 @@ def linear(input, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return Tensor._from_op(out, (x, weight) if bias is None else (x, weight, bias), backward, "linear")
 
 
+# The elementwise activations and the softmax family are Tensor methods (tensor.py): each derivative is
+# written once, there. These functions only accept any array-like input and torch's argument names.
 def relu(input) -> Tensor:
-    """max(x, 0) as one node; the gradient passes where x > 0."""
-    x = input if type(input) is Tensor else _as_tensor(input)
-    xd = x.data
-    return Tensor._from_op(np.maximum(xd, 0.0), (x,), lambda g: (g * (xd > 0),), "relu")
+    """max(x, 0); the gradient passes where x > 0 (Tensor.relu)."""
+    return (input if type(input) is Tensor else _as_tensor(input)).relu()
 
 
 def leaky_relu(input, negative_slope: float = 0.01) -> Tensor:
-    """x where x > 0, negative_slope * x elsewhere."""
-    x = _as_tensor(input)
-    slope = np.where(x.data > 0, 1.0, negative_slope)
-    return Tensor._from_op(x.data * slope, (x,), lambda g: (g * slope,), "leaky_relu")
+    """x where x > 0, negative_slope * x elsewhere (Tensor.leaky_relu)."""
+    return _as_tensor(input).leaky_relu(negative_slope)
 
 
 def tanh(input) -> Tensor:
-    """tanh(x); d/dx = 1 - tanh(x)^2."""
-    x = _as_tensor(input)
-    out = np.tanh(x.data)
-    return Tensor._from_op(out, (x,), lambda g: (g * (1.0 - out * out),), "tanh")
+    """tanh(x); d/dx = 1 - tanh(x)^2 (Tensor.tanh)."""
+    return _as_tensor(input).tanh()
 
 
 def sigmoid(input) -> Tensor:
-    """1 / (1 + exp(-x)), computed without overflow; d/dx = s (1 - s)."""
-    x = _as_tensor(input)
-    out = _stable_sigmoid(x.data)
-    return Tensor._from_op(out, (x,), lambda g: (g * out * (1.0 - out),), "sigmoid")
+    """1 / (1 + exp(-x)), accurate on both tails; d/dx = s (1 - s) (Tensor.sigmoid)."""
+    return _as_tensor(input).sigmoid()
 
 
-def _stable_sigmoid(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+def softmax(input, dim=None, *, axis=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along dim (or axis), shifted by the max so it never overflows (Tensor.softmax)."""
+    return _as_tensor(input).softmax(axis, dim=dim)
 
 
-def _log_softmax_array(z: np.ndarray, axis: int) -> np.ndarray:
-    shifted = z - z.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+def log_softmax(input, dim=None, *, axis=None) -> Tensor:
+    """log(softmax(x)) along dim (or axis), computed as x - max - log(sum(exp(x - max))) (Tensor.log_softmax)."""
+    return _as_tensor(input).log_softmax(axis, dim=dim)
 
 
-def softmax(input, dim: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along dim, shifted by the max so it never overflows."""
-    x = _as_tensor(input)
-    out = np.exp(_log_softmax_array(x.data, dim))
-
-    def backward(g):
-        return (out * (g - (g * out).sum(axis=dim, keepdims=True)),)
-
-    return Tensor._from_op(out, (x,), backward, "softmax")
-
-
-def log_softmax(input, dim: int = -1) -> Tensor:
-    """log(softmax(x)) along dim, computed as x - max - log(sum(exp(x - max)))."""
-    x = _as_tensor(input)
-    out = _log_softmax_array(x.data, dim)
-
-    def backward(g):
-        return (g - np.exp(out) * g.sum(axis=dim, keepdims=True),)
-
-    return Tensor._from_op(out, (x,), backward, "log_softmax")
-
-
-def stack(tensors, dim: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new axis (one node; its backward splits the gradient back up)."""
-    ts = [_as_tensor(t) for t in tensors]
-    out = np.stack([t.data for t in ts], axis=dim)
-
-    def backward(g):
-        parts = np.moveaxis(g, dim, 0)
-        return tuple(parts[i] if t.requires_grad else None for i, t in enumerate(ts))
-
-    return Tensor._from_op(out, tuple(ts), backward, "stack")
+def stack(tensors, dim=None, *, axis=None) -> Tensor:
+    """Join same-shaped tensors along a new axis `dim` (alias `axis`, default 0): backprop.functional.stack."""
+    return _core.stack(tensors, axis, dim=dim)
 
 
 # ---- losses -----------------------------------------------------------------------------------------
@@ -172,6 +139,11 @@ def mse_loss(input, target, reduction: str = "mean") -> Tensor:
     return Tensor._from_op(out, (x, t), backward, "mse_loss")
 
 
+# PyTorch's floor for p (1 - p) in the gradient of binary_cross_entropy: the float32 number nearest 1e-12
+# (9.99999996e-13), whatever the dtype; with it the gradients agree with torch's to the last digit.
+_BCE_EPSILON = float(np.float32(1e-12))
+
+
 def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     """-(y log p + (1 - y) log(1 - p)) for probabilities p in [0, 1]; logs are clamped at -100 like PyTorch."""
     p = _as_tensor(input)
@@ -187,7 +159,7 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     out, scale = _reduce("binary_cross_entropy", per, reduction)
 
     def backward(g):
-        d = (pd - y) / np.maximum((1.0 - pd) * pd, 1e-12)
+        d = (pd - y) / np.maximum((1.0 - pd) * pd, _BCE_EPSILON)
         return (d * (g * scale if scale is not None else g),)
 
     return Tensor._from_op(out, (p,), backward, "binary_cross_entropy")
@@ -203,7 +175,7 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> 
     out, scale = _reduce("binary_cross_entropy_with_logits", per, reduction)
 
     def backward(g):
-        return ((_stable_sigmoid(zd) - y) * (g * scale if scale is not None else g),)
+        return ((_sigmoid_array(zd) - y) * (g * scale if scale is not None else g),)
 
     return Tensor._from_op(out, (z,), backward, "binary_cross_entropy_with_logits")
 
@@ -239,19 +211,65 @@ def _out_of_range(t: np.ndarray, num_classes: int) -> bool:
 
 
 def _check_logits(name: str, zd: np.ndarray) -> None:
-    if zd.ndim != 2:
-        raise ValueError(f"{name}: expected input of shape (batch, classes), got shape {zd.shape}")
+    if zd.ndim < 2:
+        raise ValueError(f"{name}: expected input of shape (batch, classes) or (batch, classes, d1, ...), "
+                         f"got shape {zd.shape}")
 
 
-def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
-    """Log-softmax + negative log-likelihood in one stable node: logits (N, C), integer targets (N,).
+def _rows_of_classes(name: str, zd: np.ndarray, target):
+    """(N, C, d1, ...) inputs as torch reads them: one row of C scores per (n, d1, ...) position.
 
-    The gradient with respect to the logits is (softmax(z) - onehot(target)) / N for the mean.
+    Returns the (M, C) matrix, the flat targets (M,) and the per-position shape (N, d1, ...) of the targets.
+    """
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    n, c = zd.shape[0], zd.shape[1]
+    positions = (n,) + zd.shape[2:]
+    if t.shape != positions:
+        hint = " (one-hot targets? pass the class indices instead: target.argmax(axis=1))" \
+            if t.shape == zd.shape else ""
+        raise ValueError(f"{name}: expected target of shape {positions} (one class index per position of input "
+                         f"{zd.shape}, the classes on axis 1), got shape {t.shape}{hint}")
+    rows = np.moveaxis(zd, 1, -1).reshape(-1, c)
+    return rows, _class_targets(name, t.reshape(-1), rows.shape[0], c), positions
+
+
+def _check_smoothing(name: str, label_smoothing) -> float:
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float, np.floating)) \
+            or not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
+    return float(label_smoothing)
+
+
+def cross_entropy(input, target, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Log-softmax + negative log-likelihood in one stable node, as torch.nn.functional.cross_entropy.
+
+    Logits (N, C) with integer targets (N,), or (N, C, d1, ...) with targets (N, d1, ...) (classes on axis 1,
+    e.g. one prediction per time step or pixel). With label_smoothing = e the target distribution is
+    (1 - e) * onehot + e / C. The gradient with respect to the logits is softmax(z) - that distribution
+    (divided by the number of predictions for the mean).
     """
     z = input if type(input) is Tensor else _as_tensor(input)
     zd = z.data
+    eps = label_smoothing if label_smoothing == 0.0 else _check_smoothing("cross_entropy", label_smoothing)
     if zd.ndim != 2:
         _check_logits("cross_entropy", zd)
+        _check_reduction("cross_entropy", reduction)
+        rows2d, t, positions = _rows_of_classes("cross_entropy", zd, target)
+        flat = cross_entropy(Tensor(rows2d), t, "none", eps)  # the (M, C) computation below, on a constant
+        per = flat.data.reshape(positions)
+        out, scale = _reduce("cross_entropy", per, reduction)
+        probs = np.exp(_log_softmax_rows(rows2d))
+
+        def backward_nd(g):
+            grad = probs - (1.0 - eps) * _onehot(t, rows2d.shape[1]) - eps / rows2d.shape[1]
+            if scale is None:
+                grad *= g.reshape(-1)[:, None]
+            else:
+                grad *= scale * float(g)
+            grad = grad.reshape(positions[:1] + positions[1:] + (rows2d.shape[1],))
+            return (np.ascontiguousarray(np.moveaxis(grad, -1, 1)),)
+
+        return Tensor._from_op(out, (z,), backward_nd, "cross_entropy")
     n, c = zd.shape
     t = target.data if isinstance(target, Tensor) else target
     # fast path: int64 indices of the right shape, all in range (viewed as uint64, a negative index is huge)
@@ -262,6 +280,8 @@ def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     exp = np.exp(shifted)
     sumexp = exp.sum(axis=1, keepdims=True)
     per = np.log(sumexp[:, 0]) - shifted[rows, t]
+    if eps:  # (1 - e) * (-log p_t) + e * mean_c(-log p_c)
+        per = (1.0 - eps) * per + eps * (np.log(sumexp[:, 0]) - shifted.mean(axis=1))
     if reduction == "mean":
         scale = 1.0 / max(n, 1)
         out = per.sum() * scale
@@ -270,7 +290,9 @@ def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
 
     def backward(g):
         grad = exp / sumexp
-        grad[rows, t] -= 1.0
+        grad[rows, t] -= 1.0 - eps
+        if eps:
+            grad -= eps / c
         if scale is None:
             grad *= g[:, None]
         else:
@@ -280,11 +302,28 @@ def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     return Tensor._from_op(out, (z,), backward, "cross_entropy")
 
 
+def _log_softmax_rows(z: np.ndarray) -> np.ndarray:
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _onehot(t: np.ndarray, c: int) -> np.ndarray:
+    out = np.zeros((t.shape[0], c))
+    out[np.arange(t.shape[0]), t] = 1.0
+    return out
+
+
 def nll_loss(input, target, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of integer targets given log-probabilities (N, C) (e.g. from log_softmax)."""
+    """Negative log-likelihood of integer targets given log-probabilities (N, C) (e.g. from log_softmax), or
+    (N, C, d1, ...) with targets (N, d1, ...)."""
     z = _as_tensor(input)
     _check_logits("nll_loss", z.data)
     _check_reduction("nll_loss", reduction)
+    if z.ndim != 2:  # classes on axis 1: move them last and treat every position as a row
+        moved = z.transpose(0, *range(2, z.ndim), 1)
+        rows2d, t, positions = _rows_of_classes("nll_loss", z.data, target)
+        per = nll_loss(moved.reshape(-1, z.shape[1]), t, "none").reshape(positions)
+        return per.sum() / max(per.size, 1) if reduction == "mean" else per.sum() if reduction == "sum" else per
     n, c = z.data.shape
     t = _class_targets("nll_loss", target, n, c)
     rows = np.arange(n)
@@ -313,18 +352,21 @@ def _out_size(name: str, size: int, k: int, s: int, p: int) -> int:
     return out
 
 
-def _windows(xp: np.ndarray, kh: int, kw: int, sh: int, sw: int) -> np.ndarray:
-    """View of every (kh, kw) patch of an NCHW array at the given stride: shape (N, C, Ho, Wo, kh, kw)."""
-    return sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+def _windows(xp: np.ndarray, kh: int, kw: int, sh: int, sw: int, dh: int = 1, dw: int = 1) -> np.ndarray:
+    """View of every (kh, kw) patch of an NCHW array at the given stride and dilation (patch elements dh, dw
+    apart): shape (N, C, Ho, Wo, kh, kw)."""
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    return sliding_window_view(xp, (span_h, span_w), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
 
 
-def _scatter_windows(dwin: np.ndarray, padded_shape, kh, kw, sh, sw) -> np.ndarray:
+def _scatter_windows(dwin: np.ndarray, padded_shape, kh, kw, sh, sw, dh: int = 1, dw: int = 1) -> np.ndarray:
     """Inverse of _windows for gradients (col2im): add each patch's gradient back where the patch came from."""
     dxp = np.zeros(padded_shape, dtype=dwin.dtype)
     ho, wo = dwin.shape[2], dwin.shape[3]
     for i in range(kh):
         for j in range(kw):
-            dxp[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw] += dwin[:, :, :, :, i, j]
+            r, q = i * dh, j * dw
+            dxp[:, :, r:r + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw] += dwin[:, :, :, :, i, j]
     return dxp
 
 
@@ -345,48 +387,80 @@ def _offsets(kh: int, kw: int, sh: int, sw: int, ho: int, wo: int) -> list:
             for i in range(kh) for j in range(kw)]
 
 
-def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0) -> Tensor:
-    """2-D convolution (cross-correlation, as PyTorch) of NCHW input with weight (out_ch, in_ch, kh, kw).
+def _positive_pair(name: str, what: str, value, low: int = 1) -> tuple[int, int]:
+    pair = _pair(value, what)
+    if min(pair) < low:
+        raise ValueError(f"{name}: {what} must be at least {low}, got {value!r}")
+    return pair
 
-    im2col: every receptive field becomes a row of a matrix, so the convolution is one matrix product;
-    the backward pass is the transpose product plus col2im (scatter-add of patch gradients).
+
+def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """2-D convolution (cross-correlation, as PyTorch) of NCHW input with weight (out_ch, in_ch/groups, kh, kw).
+
+    im2col: every receptive field becomes a row of a matrix, so the convolution is one matrix product (one
+    per group); the backward pass is the transpose product plus col2im (scatter-add of patch gradients).
+    dilation spaces the kernel's elements apart; groups splits the channels into independent convolutions
+    (groups = in_channels: depthwise).
     """
     x = _as_tensor(input)
     xd, w = x.data, weight.data
-    o, c, kh, kw = w.shape
-    layer = "Conv2d(in_channels={}, out_channels={}, kernel_size={})".format(c, o, (kh, kw))
+    o, cg, kh, kw = w.shape
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1 or o % groups:
+        raise ValueError(f"conv2d: groups must be a positive integer dividing out_channels={o}, got {groups!r}")
+    c = cg * groups
+    layer = "Conv2d(in_channels={}, out_channels={}, kernel_size={}{})".format(
+        c, o, (kh, kw), f", groups={groups}" if groups != 1 else "")
     _check_nchw(layer, xd, c)
-    sh, sw = _pair(stride, "stride")
-    ph, pw = _pair(padding, "padding")
+    sh, sw = _positive_pair(layer, "stride", stride)
+    ph, pw = _positive_pair(layer, "padding", padding, 0)
+    dh, dw = _positive_pair(layer, "dilation", dilation)
     n, _, h, wd = xd.shape
-    ho, wo = _out_size(layer, h, kh, sh, ph), _out_size(layer, wd, kw, sw, pw)
+    ho, wo = _out_size(layer, h, dh * (kh - 1) + 1, sh, ph), _out_size(layer, wd, dw * (kw - 1) + 1, sw, pw)
     xp = _pad(xd, ph, pw)
-    cols = _windows(xp, kh, kw, sh, sw).transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, c * kh * kw)
-    wmat = w.reshape(o, c * kh * kw)
-    out = cols @ wmat.T
+    m, og, k = n * ho * wo, o // groups, cg * kh * kw
+    # rows: (groups, N*Ho*Wo, C/groups*kh*kw); weights: (groups, O/groups, C/groups*kh*kw)
+    cols = _windows(xp, kh, kw, sh, sw, dh, dw).reshape(n, groups, cg, ho, wo, kh, kw) \
+        .transpose(1, 0, 3, 4, 2, 5, 6).reshape(groups, m, k)
+    wmat = w.reshape(groups, og, k)
+    out = (cols @ wmat.transpose(0, 2, 1)) if groups != 1 else (cols[0] @ wmat[0].T)[None]
+    out = out.transpose(1, 0, 2).reshape(m, o) if groups != 1 else out[0]
     if bias is not None:
         out += bias.data
     out = out.reshape(n, ho, wo, o).transpose(0, 3, 1, 2)
 
     def backward(g):
-        g2 = g.transpose(0, 2, 3, 1).reshape(n * ho * wo, o)
-        gw = (g2.T @ cols).reshape(w.shape) if weight.requires_grad else None
+        g2 = g.transpose(0, 2, 3, 1).reshape(m, groups, og).transpose(1, 0, 2)  # (groups, M, O/groups)
+        gw = (g2.transpose(0, 2, 1) @ cols).reshape(w.shape) if weight.requires_grad else None
         gx = None
         if x.requires_grad:
-            dwin = (g2 @ wmat).reshape(n, ho, wo, c, kh, kw).transpose(0, 3, 1, 2, 4, 5)
-            dxp = _scatter_windows(dwin, xp.shape, kh, kw, sh, sw)
+            dwin = (g2 @ wmat).reshape(groups, n, ho, wo, cg, kh, kw).transpose(1, 0, 4, 2, 3, 5, 6) \
+                .reshape(n, c, ho, wo, kh, kw)
+            dxp = _scatter_windows(dwin, xp.shape, kh, kw, sh, sw, dh, dw)
             gx = dxp[:, :, ph:ph + h, pw:pw + wd]
         if bias is None:
             return gx, gw
-        return gx, gw, (g2.sum(axis=0) if bias.requires_grad else None)
+        return gx, gw, (g.sum(axis=(0, 2, 3)) if bias.requires_grad else None)
 
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._from_op(np.ascontiguousarray(out), parents, backward, "conv2d")
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0) -> Tensor:
+def _pool_out_size(size: int, k: int, s: int, p: int, ceil_mode: bool) -> int:
+    """torch's pooling output size: floor((size + 2p - k) / s) + 1, or with ceil_mode the ceiling, minus one
+    if the last window would then start inside the right padding."""
+    out = -((size + 2 * p - k) // -s) + 1 if ceil_mode else (size + 2 * p - k) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    if out < 1:
+        raise ValueError(f"max_pool2d: kernel of size {k} does not fit an input of size {size} with padding {p}")
+    return out
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False) -> Tensor:
     """Max over each (kh, kw) window of NCHW input; the gradient goes to the winning element of each window
-    (the first one, on a tie, as in PyTorch)."""
+    (the first one, on a tie, as in PyTorch). ceil_mode=True keeps a last, partial window at the bottom/right
+    edge (output size rounded up instead of down), as torch."""
     x = _as_tensor(input)
     xd = x.data
     _check_nchw("max_pool2d", xd)
@@ -397,8 +471,13 @@ def max_pool2d(input, kernel_size, stride=None, padding=0) -> Tensor:
         raise ValueError(f"max_pool2d: padding {(ph, pw)} must be at most half the kernel size {(kh, kw)} "
                          "(otherwise a window could hold nothing but padding)")
     n, c, h, wd = xd.shape
-    ho, wo = _out_size("max_pool2d", h, kh, sh, ph), _out_size("max_pool2d", wd, kw, sw, pw)
-    xp = _pad(xd, ph, pw, value=-np.inf)
+    ho, wo = _pool_out_size(h, kh, sh, ph, ceil_mode), _pool_out_size(wd, kw, sw, pw, ceil_mode)
+    eh, ew = max((ho - 1) * sh + kh - h - 2 * ph, 0), max((wo - 1) * sw + kw - wd - 2 * pw, 0)
+    if eh or ew:  # ceil_mode: the last windows reach past the padding; fill what they cover with -inf
+        xp = np.full((n, c, h + 2 * ph + eh, wd + 2 * pw + ew), -np.inf, dtype=xd.dtype)
+        xp[:, :, ph:ph + h, pw:pw + wd] = xd
+    else:
+        xp = _pad(xd, ph, pw, value=-np.inf)
     # Walk the kh*kw positions of the window (a handful) instead of materialising every window:
     # keep the running maximum and which position produced it.
     offsets = _offsets(kh, kw, sh, sw, ho, wo)

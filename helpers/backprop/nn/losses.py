@@ -42,10 +42,19 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy of logits (N, C) against integer class indices (N,), fused and stable."""
+    """Softmax cross-entropy of logits (N, C) against integer class indices (N,), fused and stable; also
+    (N, C, d1, ...) against (N, d1, ...). label_smoothing = e mixes e / C of every class into the target."""
+
+    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0):
+        super().__init__(reduction)
+        self.label_smoothing = F._check_smoothing("CrossEntropyLoss", label_smoothing)
 
     def forward(self, input, target):
-        return F.cross_entropy(input, target, self.reduction)
+        return F.cross_entropy(input, target, self.reduction, self.label_smoothing)
+
+    def extra_repr(self) -> str:
+        extra = [super().extra_repr()] + ([f"label_smoothing={self.label_smoothing}"] if self.label_smoothing else [])
+        return ", ".join(e for e in extra if e)
 
 
 class NLLLoss(_Loss):

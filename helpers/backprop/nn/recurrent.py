@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from ..functional import concatenate
 from ..tensor import Tensor
 from . import functional as F
 from .init import get_rng, uniform_
@@ -129,7 +130,8 @@ class GRUCell(_CellBase):
 
 # ---- multi-step, multi-layer ------------------------------------------------------------------------------
 class _RNNBase(Module):
-    """Shared unrolling: layer by layer, step by step; parameters weight_ih_l{k}, weight_hh_l{k}, bias_*_l{k}."""
+    """Shared unrolling: layer by layer, step by step; parameters weight_ih_l{k}, weight_hh_l{k}, bias_*_l{k}
+    (and the same names ending in _reverse for the backward direction of a bidirectional layer, as torch)."""
 
     mode = "RNN"
 
@@ -139,31 +141,38 @@ class _RNNBase(Module):
         super().__init__()
         name = type(self).__name__
         _check_positive(name, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
-        if bidirectional:
-            raise NotImplementedError(f"{name}: bidirectional=True is not supported by this engine; "
-                                      "run a second layer on the reversed sequence instead")
-        if dropout:
-            raise NotImplementedError(f"{name}: dropout between layers is not supported; "
-                                      "stack single-layer modules with nn.Dropout between them instead")
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"{name}: dropout must be a probability in [0, 1], got {dropout!r}")
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"{name}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         if self.mode != "RNN" and nonlinearity != "tanh":
             raise ValueError(f"{name} has fixed sigmoid/tanh gates; nonlinearity applies to nn.RNN only")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.nonlinearity = bias, batch_first, nonlinearity
+        self.dropout, self.bidirectional = float(dropout), bool(bidirectional)
         rng = get_rng(rng)
+        self._dropout_rng = rng
         bound = 1.0 / math.sqrt(hidden_size)
         rows = _GATES[self.mode] * hidden_size
         for k in range(num_layers):
-            fan = input_size if k == 0 else hidden_size
-            setattr(self, f"weight_ih_l{k}", Parameter(uniform_((rows, fan), bound, rng)))
-            setattr(self, f"weight_hh_l{k}", Parameter(uniform_((rows, hidden_size), bound, rng)))
-            if bias:
-                setattr(self, f"bias_ih_l{k}", Parameter(uniform_((rows,), bound, rng)))
-                setattr(self, f"bias_hh_l{k}", Parameter(uniform_((rows,), bound, rng)))
+            fan = input_size if k == 0 else hidden_size * self._directions
+            for suffix in self._suffixes:
+                setattr(self, f"weight_ih_l{k}{suffix}", Parameter(uniform_((rows, fan), bound, rng)))
+                setattr(self, f"weight_hh_l{k}{suffix}", Parameter(uniform_((rows, hidden_size), bound, rng)))
+                if bias:
+                    setattr(self, f"bias_ih_l{k}{suffix}", Parameter(uniform_((rows,), bound, rng)))
+                    setattr(self, f"bias_hh_l{k}{suffix}", Parameter(uniform_((rows,), bound, rng)))
 
-    def _layer_params(self, k: int):
-        get = lambda n: getattr(self, f"{n}_l{k}", None)  # noqa: E731
+    @property
+    def _directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def _suffixes(self) -> tuple:
+        return ("", "_reverse") if self.bidirectional else ("",)
+
+    def _layer_params(self, k: int, suffix: str = ""):
+        get = lambda n: getattr(self, f"{n}_l{k}{suffix}", None)  # noqa: E731
         return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
 
     def _time_steps(self, input):
@@ -182,40 +191,61 @@ class _RNNBase(Module):
         return [Tensor(np.take(x.data, t, axis=t_axis)) for t in range(steps)]
 
     def _initial(self, hx, batch: int, what: str = "hx"):
-        """Per-layer initial states from a (num_layers, batch, hidden) tensor, or zeros."""
+        """Initial states, one per (layer, direction), from a (num_layers * directions, batch, hidden) tensor,
+        or zeros."""
+        count = self.num_layers * self._directions
         if hx is None:
-            return [_zeros(batch, self.hidden_size) for _ in range(self.num_layers)]
+            return [_zeros(batch, self.hidden_size) for _ in range(count)]
         hx = F._as_tensor(hx)
-        expected = (self.num_layers, batch, self.hidden_size)
+        expected = (count, batch, self.hidden_size)
         if hx.shape != expected:
+            first = "num_layers * 2" if self.bidirectional else "num_layers"
             raise ValueError(f"{type(self).__name__}: expected {what} of shape {expected} "
-                             f"(num_layers, batch, hidden_size), got {hx.shape}")
-        return [hx[k] for k in range(self.num_layers)]
+                             f"({first}, batch, hidden_size), got {hx.shape}")
+        return [hx[k] for k in range(count)]
+
+    def _run(self, steps, initial):
+        """Every layer and direction over the time steps. `initial` holds one state per (layer, direction)
+        (a tensor, or an (h, c) pair for the LSTM); returns the last layer's outputs and the final states.
+
+        A bidirectional layer runs a second set of weights over the reversed sequence and concatenates the two
+        outputs of each time step; dropout (training only) acts on the outputs of every layer but the last."""
+        finals = []
+        directions = self._directions
+        for k in range(self.num_layers):
+            per_direction = []
+            for d, suffix in enumerate(self._suffixes):
+                w_ih, w_hh, b_ih, b_hh = self._layer_params(k, suffix)
+                state, outs = initial[k * directions + d], []
+                for x_t in (steps if d == 0 else steps[::-1]):
+                    state = self._step(F.linear(x_t, w_ih, b_ih), state, w_hh, b_hh)
+                    outs.append(state[0] if isinstance(state, tuple) else state)
+                per_direction.append(outs if d == 0 else outs[::-1])
+                finals.append(state)
+            steps = per_direction[0] if directions == 1 else \
+                [concatenate(pair, axis=1) for pair in zip(*per_direction)]
+            if self.dropout and self.training and k < self.num_layers - 1:
+                steps = [F.dropout(s, self.dropout, True, self._dropout_rng) for s in steps]
+        return steps, finals
 
     def _unroll(self, input, hx):
-        """Run `self._step` over every time step of every layer (RNN and GRU: one hidden state per layer)."""
+        """RNN and GRU: one hidden state per layer and direction."""
         steps = self._time_steps(input)
-        h0 = self._initial(hx, steps[0].shape[0] if steps else 0)
-        finals = []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self._layer_params(k)
-            h, outs = h0[k], []
-            for x_t in steps:
-                h = self._step(F.linear(x_t, w_ih, b_ih), h, w_hh, b_hh)
-                outs.append(h)
-            steps, finals = outs, finals + [h]
-        return self._output(steps), F.stack(finals, dim=0)
+        outs, finals = self._run(steps, self._initial(hx, steps[0].shape[0]))
+        return self._output(outs), F.stack(finals, dim=0)
 
     def _output(self, hs):
         return F.stack(hs, dim=1 if self.batch_first else 0)
 
     def extra_repr(self) -> str:
         extra = f", num_layers={self.num_layers}" if self.num_layers != 1 else ""
+        extra += f", dropout={self.dropout}" if self.dropout else ""
+        extra += ", bidirectional=True" if self.bidirectional else ""
         return f"{self.input_size}, {self.hidden_size}{extra}, batch_first={self.batch_first}"
 
 
 class RNN(_RNNBase):
-    """Elman RNN over a sequence; returns (output (N, T, H), h_n (num_layers, N, H))."""
+    """Elman RNN over a sequence; returns (output (N, T, D*H), h_n (D*num_layers, N, H)), D = 2 if bidirectional."""
 
     mode = "RNN"
 
@@ -227,7 +257,7 @@ class RNN(_RNNBase):
 
 
 class GRU(_RNNBase):
-    """Gated recurrent unit over a sequence; returns (output (N, T, H), h_n (num_layers, N, H))."""
+    """Gated recurrent unit over a sequence; returns (output (N, T, D*H), h_n (D*num_layers, N, H))."""
 
     mode = "GRU"
 
@@ -243,6 +273,9 @@ class LSTM(_RNNBase):
 
     mode = "LSTM"
 
+    def _step(self, xp, state, w_hh, b_hh):
+        return _lstm_step(xp, state[0], state[1], w_hh, b_hh)
+
     def forward(self, input, hx=None):
         steps = self._time_steps(input)
         batch = steps[0].shape[0] if steps else 0
@@ -252,14 +285,5 @@ class LSTM(_RNNBase):
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
                 raise ValueError("LSTM: hx must be a pair (h_0, c_0), each of shape (num_layers, batch, hidden_size)")
             h0, c0 = self._initial(hx[0], batch, "h_0"), self._initial(hx[1], batch, "c_0")
-        h_fin, c_fin = [], []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self._layer_params(k)
-            h, c, outs = h0[k], c0[k], []
-            for x_t in steps:
-                h, c = _lstm_step(F.linear(x_t, w_ih, b_ih), h, c, w_hh, b_hh)
-                outs.append(h)
-            steps = outs
-            h_fin.append(h)
-            c_fin.append(c)
-        return self._output(steps), (F.stack(h_fin, dim=0), F.stack(c_fin, dim=0))
+        outs, finals = self._run(steps, list(zip(h0, c0)))
+        return self._output(outs), (F.stack([h for h, _ in finals], dim=0), F.stack([c for _, c in finals], dim=0))
