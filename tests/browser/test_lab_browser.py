@@ -32,7 +32,7 @@ from lab_page import (
 sys.path.insert(0, str(REPO / "scripts"))
 import make_widget_gallery  # noqa: E402
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("lab-server")]  # one server, one worker
 
 
 GALLERY = "widget_gallery/widget_gallery.ipynb"

@@ -20,7 +20,7 @@ from autograder.paths import COURSE, SOLUTIONS
 from autograder.simulate import hand_in
 from autograder.workspace import Workspace
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("adversarial")]
 A, NB = "00_basics", "00_basics.ipynb"
 INSTRUCTOR = mutate.read(SOLUTIONS / A / NB)
 RELEASED = mutate.read(COURSE / A / NB)

@@ -19,7 +19,7 @@ from autograder.simulate import hand_in
 from autograder.student import fetch_feedback
 from autograder.workspace import Workspace
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("class-scenarios")]
 A = "00_basics"
 NB = "00_basics.ipynb"
 # Generous for a correct notebook on a busy 2-core machine, small enough that the looping scenarios stay cheap;
