@@ -24,7 +24,8 @@ from traitlets import Bool, Float, Instance, Integer, Unicode, default
 from . import probes as probing
 from .bwrap import Limits, Run
 
-RECEIVE_QUEUE = 16  # messages per socket the grader buffers at most (zmq's default is 1000)
+MAX_MESSAGE_BYTES = 2 * 1024 * 1024  # one output message (a large plot is a few hundred kB); bigger ones drop the link
+RECEIVE_QUEUE = 8  # messages per socket the grader buffers at most (zmq's default is 1000)
 OUTPUT_MESSAGES = {"stream", "display_data", "execute_result", "error", "update_display_data"}
 
 
@@ -102,7 +103,7 @@ class ProbeExecute(Execute):
         else:
             import sys
             argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-        km.client_factory = capped_client(int(self.output_limit_mb * 1024 * 1024) + 65536)
+        km.client_factory = capped_client(MAX_MESSAGE_BYTES)
         # An interrupt is a message the kernel turns into SIGINT on itself: a signal to the launcher's pid would
         # reach bwrap outside the sandbox's pid namespace, not the kernel.
         km._kernel_spec = KernelSpec(argv=argv, display_name="Python 3 (grading sandbox)", language="python",

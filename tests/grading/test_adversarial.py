@@ -370,7 +370,9 @@ def test_grader_memory_stays_flat_whatever_is_printed(battle, tmp_path):
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     peak_mb = int(re.search(r"PEAK_KB (\d+)", result.stdout).group(1)) / 1024
-    assert peak_mb < 600, f"the grader peaked at {peak_mb:.0f} MB while a submission printed 300 MB"
+    # Measured: about 150 MB on an idle machine, 676 MB once while the rest of the suite loaded both cores; 1 GB
+    # before the client's sockets got the size cap and the short queue. The bound catches a return of the bug.
+    assert peak_mb < 800, f"the grader peaked at {peak_mb:.0f} MB while a submission printed 300 MB"
 
 
 def test_big_output_is_capped_and_flagged(battle):
