@@ -56,8 +56,10 @@ def build(source_path, assignment_id, limits, sandboxed=True, run_tag=""):
         for probe, answer in zip(probes, answers):
             if answer[0] != "value":
                 problems.append(f"{grade_id} / {probe.name}: the solution gives no answer ({answer[1]})")
-            elif not probe.needs_reference and not decide(probe, answer, answer)[0]:
-                problems.append(f"{grade_id} / {probe.name}: the solution itself fails ({decide(probe, answer, answer)[1]})")
+            elif not probe.needs_reference:
+                passed, message = decide(probe, answer, answer)
+                if not passed:
+                    problems.append(f"{grade_id} / {probe.name}: the solution itself fails ({message})")
             key[grade_id].append([answer[0], spec.encode(answer[1]) if answer[0] == "value" else answer[1]])
     if problems:
         raise UserError(f"the answer key of {where} cannot be built:\n  " + "\n  ".join(problems),

@@ -122,7 +122,5 @@ def decide(probe, answer, reference):
         ref_kind, ref_value = reference
         if ref_kind != "value":
             return False, f"{probe.name}: the answer key has no value for this check (grader problem)"
-        if probe.compare.get("compare") == "choice" and isinstance(ref_value, str):
-            ref_value = "".join(ref_value.lower().split())
         return spec.judge(value, ref_value, probe.compare, probe.name)
     return spec.judge(value, None, probe.compare, probe.name)

@@ -233,8 +233,8 @@ def judge(answer, reference, spec, name="the answer"):
     elif kind == "equal":
         message = None if _plain_equal(answer, reference) else f"{name}: got {_summary(answer)}, which is not the expected value"
     elif kind == "choice":
-        letter = "".join(answer.lower().split()) if isinstance(answer, str) else answer
-        message = None if letter == reference else f"{name}: {_summary(answer)} is not the right option"
+        letter, right = (_letter(value) for value in (answer, reference))
+        message = None if letter == right else f"{name}: {_summary(answer)} is not the right option"
     elif kind in ("at_least", "at_most"):
         number, bound = _number(answer), spec["bound"]
         if number is None:
@@ -256,6 +256,11 @@ def judge(answer, reference, spec, name="the answer"):
     else:
         raise ValueError(f"unknown compare kind {kind!r}")
     return message is None, message or ""
+
+
+def _letter(value):
+    """A multiple-choice answer lower-cased with spaces removed (anything but text is left as it is)."""
+    return "".join(value.lower().split()) if isinstance(value, str) else value
 
 
 def _plain_equal(a, b):
@@ -286,8 +291,7 @@ def probe(code, *, name=None, compare=None, data=None, explain=None):
     label = name or code.strip().splitlines()[0][:60]
     answer = decode(json.loads(json.dumps(encode(evaluate(code, scratch)))))
     spec = compare or close()
-    passed, message = judge(answer, answer if spec.get("compare") in ("close", "equal") else
-                            ("".join(answer.lower().split()) if isinstance(answer, str) else answer), spec, label)
+    passed, message = judge(answer, answer, spec, label)
     log = os.environ.get("BACKPROP_PROBE_LOG")
     if log:
         with open(log, "a") as fh:
