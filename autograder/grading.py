@@ -145,7 +145,8 @@ def _grade_once(workspace, api, assignment_id, student_id):
 def autograde_one(workspace, api, assignment_id, student_id):
     """Autograde one submission; always returns an outcome record and never leaves a stale score behind.
 
-    The score is the grader's verdicts saved in the gradebook; a run that timed out is retried once.
+    The score is the grader's verdicts saved in the gradebook; a run that timed out is retried once. A failed
+    submission's grades are cleared by the caller (autograde), which also records grader errors.
     """
     started = time.monotonic()
     record = {"status": "graded", "flags": [], "message": ""}
@@ -161,7 +162,6 @@ def autograde_one(workspace, api, assignment_id, student_id):
         bad = [r for r in runs if r["status"] != "ok"]
         if not success or len(runs) < len(_notebook_names(workspace, assignment_id)):
             record.update(status="failed", message=tail or "nbgrader could not grade this submission")
-            _zero_grades(workspace, assignment_id, student_id)
         elif bad:
             record.update(status=bad[0]["status"], message=bad[0]["message"])
         if any(r.get("output_truncated") for r in runs):
