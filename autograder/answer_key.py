@@ -29,8 +29,20 @@ def key_path(workspace, assignment_id, notebook_name):
     return workspace.root / "answer_keys" / assignment_id / (Path(notebook_name).stem + ".json")
 
 
+# Plans and decoded keys already read by this process, by source digest: a class's every submission of a notebook
+# shares them (a hidden region may load data sets, and a key may hold large arrays).
+_PLANS, _KEYS = {}, {}
+
+
 def plan_for(source_path, assignment_id):
     """The probe plan of a source notebook; an authoring problem becomes a UserError naming the cell."""
+    cache_key = (str(source_path), digest(source_path))
+    if cache_key not in _PLANS:
+        _PLANS[cache_key] = _plan(source_path, assignment_id)
+    return _PLANS[cache_key]
+
+
+def _plan(source_path, assignment_id):
     try:
         return plan_from_source(nbformat.read(str(source_path), as_version=4),
                                 f"{assignment_id}/{Path(source_path).name}: ")
@@ -72,17 +84,21 @@ def ensure(workspace, assignment_id, notebook_name, limits, sandboxed=True, log=
     source = workspace.root / "source" / assignment_id / notebook_name
     path = key_path(workspace, assignment_id, notebook_name)
     wanted = digest(source)
+    if (path, wanted) in _KEYS:
+        return _KEYS[path, wanted]
     if path.is_file():
         stored = json.loads(path.read_text())
         if stored.get("digest") == wanted:
-            return _decoded(stored["answers"])
+            _KEYS[path, wanted] = _decoded(stored["answers"])
+            return _KEYS[path, wanted]
     log(f"building the answer key of {assignment_id}/{notebook_name} (runs the solution once)")
     answers = build(source, assignment_id, limits, sandboxed, workspace.run_tag)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     partial.write_text(json.dumps({"digest": wanted, "answers": answers}))
     os.replace(partial, path)  # several graders may build it at once: each write is whole
-    return _decoded(answers)
+    _KEYS[path, wanted] = _decoded(answers)
+    return _KEYS[path, wanted]
 
 
 def _decoded(answers):
