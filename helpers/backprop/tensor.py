@@ -654,19 +654,18 @@ class Tensor:
 
     def argmax(self, axis=None, *, dim=None):
         """Index of the largest value along `axis` (alias `dim`) (a plain numpy array; not differentiable)."""
-        axes = _normalize_axes(_axis_or_dim("argmax", axis, dim), self.ndim, "argmax")
-        if axes is not None and len(axes) != 1:
-            raise TypeError(f"argmax: give one axis (or None for the flattened tensor), "
-                            f"got {axis if dim is None else dim!r}.")
-        return np.argmax(self.data, axis=None if axes is None else axes[0])
+        return self._arg_extreme("argmax", np.argmax, axis, dim)
 
     def argmin(self, axis=None, *, dim=None):
         """Index of the smallest value along `axis` (alias `dim`) (a plain numpy array; not differentiable)."""
-        axes = _normalize_axes(_axis_or_dim("argmin", axis, dim), self.ndim, "argmin")
+        return self._arg_extreme("argmin", np.argmin, axis, dim)
+
+    def _arg_extreme(self, name, fn, axis, dim):
+        axes = _normalize_axes(_axis_or_dim(name, axis, dim), self.ndim, name)
         if axes is not None and len(axes) != 1:
-            raise TypeError(f"argmin: give one axis (or None for the flattened tensor), "
+            raise TypeError(f"{name}: give one axis (or None for the flattened tensor), "
                             f"got {axis if dim is None else dim!r}.")
-        return np.argmin(self.data, axis=None if axes is None else axes[0])
+        return fn(self.data, axis=None if axes is None else axes[0])
 
     # ------------------------------------------------------------------------------------------------------
     # shape manipulation and indexing
