@@ -2,7 +2,7 @@
 
 Generic: each solution region of each instructor notebook is replaced by the right body with its result nudged
 (numbers scaled by 1.1 and shifted by 0.01, answer letters shifted, booleans flipped): wrong but well-typed, so
-the visible checks pass and only the hidden tests can catch it. The whole class of mutants is autograded by real
+type and shape checks pass and the grader's probes must catch it. The whole class of mutants is autograded by real
 nbgrader; every test cell that checks the mutated region must then score 0. (The blank kind, a body that computes
 nothing, is cheap to add to KINDS; the class-scenario tests already grade a blank notebook.)
 """
@@ -20,43 +20,47 @@ from autograder.workspace import Workspace
 
 pytestmark = pytest.mark.slow
 KINDS = ("perturbed",)
-# Every exercise of every chapter is checked on its own: one submission per solution region, wrong only there, so
-# each test cell must catch its own exercise (not an error passed on from an earlier one). That is one notebook
-# run per exercise, about ten minutes on 2 cores; for a quick local look, BACKPROP_MUTATIONS=all-at-once grades
-# one submission per notebook with every region wrong at once (chapter 00 stays per exercise).
-# Each assignment's mutants are graded together, so the tests of one assignment share an xdist group
-# (`make test` runs pytest with --dist loadgroup): two assignments are graded at once on 2 cores.
-PER_REGION = {"00_basics"}
-ALL_AT_ONCE = "ALL"
+# Every exercise of every chapter is checked on its own: each notebook run is wrong in exactly one solution region,
+# so each test cell must catch its own exercise (not an error passed on from an earlier one). Notebooks run in
+# separate kernels, so one simulated student carries one such mutant of EVERY notebook of the assignment: student k
+# holds the k-th region's mutant of each notebook (cycling through a notebook's regions when it has fewer), and
+# an assignment costs (most regions in one notebook) submissions instead of one per region, each notebook wrong.
+# Each assignment's mutants are graded together in one autograde run (--jobs), so the tests of one assignment
+# share an xdist group (`make test` runs pytest with --dist loadgroup): two assignments are graded at once.
+
+
+def regions_of(path):
+    """The solution regions of an instructor notebook that some test cell checks, in notebook order."""
+    return [gid for gid, tests in mutate.graded_by(mutate.read(path)).items() if tests]
 
 
 def mutants():
-    per_region_everywhere = os.environ.get("BACKPROP_MUTATIONS", "per-region") != "all-at-once"
     for a in assignment_ids():
         for path in sorted((SOLUTIONS / a).glob("*.ipynb")):
-            owners = {gid: tests for gid, tests in mutate.graded_by(mutate.read(path)).items() if tests}
-            if not owners:
-                continue
-            for kind in KINDS:
-                if per_region_everywhere or a in PER_REGION:
-                    for grade_id in owners:
-                        yield a, path.name, grade_id, kind
-                else:
-                    yield a, path.name, ALL_AT_ONCE, kind
+            for grade_id in regions_of(path):
+                for kind in KINDS:
+                    yield a, path.name, grade_id, kind
 
 
 CASES = list(mutants())
 
 
-def regions(instructor, grade_id):
-    owners = {gid: tests for gid, tests in mutate.graded_by(instructor).items() if tests}
-    return list(owners) if grade_id == ALL_AT_ONCE else [grade_id]
+def plan(a):
+    """{student id: {notebook: (grade_id, kind)}}: which mutant of which notebook each simulated student hands in."""
+    per_notebook = {path.name: regions_of(path) for path in sorted((SOLUTIONS / a).glob("*.ipynb"))}
+    per_notebook = {nb: [(gid, kind) for gid in gids for kind in KINDS] for nb, gids in per_notebook.items() if gids}
+    count = max(len(m) for m in per_notebook.values())
+    return {student_id(a, k): {nb: m[k % len(m)] for nb, m in per_notebook.items()} for k in range(count)}
 
 
-def student_id(a, notebook, grade_id, kind):
-    """One student per exercise mutant; one student per assignment holds every all-at-once mutant."""
-    name = f"{a}-all" if grade_id == ALL_AT_ONCE else f"{notebook[:-6]}-{grade_id}"
-    return f"{name}-{kind}".replace("_", "-").lower()
+def student_id(a, k):
+    return f"{a}-mutant{k}".replace("_", "-").lower()
+
+
+def student_of(case):
+    """The simulated student whose submission holds this case's mutant."""
+    a, notebook, grade_id, kind = case
+    return next(s for s, notebooks in plan(a).items() if notebooks.get(notebook) == (grade_id, kind))
 
 
 def grade_mutants(a, base):
@@ -65,11 +69,12 @@ def grade_mutants(a, base):
     opts = ["--workspace", str(ws.root)]
     assert cli(["release", a] + opts) == 0
     submissions = {}
-    for _, notebook, grade_id, kind in [c for c in CASES if c[0] == a]:
-        released = mutate.read(ws.root / "release" / a / notebook)
-        instructor = mutate.read(SOLUTIONS / a / notebook)
-        nb = mutate.mutant_submission(released, instructor, regions(instructor, grade_id), kind)
-        submissions.setdefault(student_id(a, notebook, grade_id, kind), {})[notebook] = nb
+    for student, notebooks in plan(a).items():
+        for notebook, (grade_id, kind) in notebooks.items():
+            released = mutate.read(ws.root / "release" / a / notebook)
+            instructor = mutate.read(SOLUTIONS / a / notebook)
+            submissions.setdefault(student, {})[notebook] = mutate.mutant_submission(released, instructor,
+                                                                                   [grade_id], kind)
     for student, notebooks in submissions.items():
         hand_in(ws, a, student, notebooks, base / "students")
     assert cli(["collect", a] + opts) == 0
@@ -121,12 +126,11 @@ def test_every_graded_assignment_has_mutants():
                                   for c in CASES])
 def test_wrong_solution_loses_the_points(graded_mutants, case):
     a, notebook, grade_id, kind = case
-    result = graded_mutants(a)[student_id(a, notebook, grade_id, kind)]
+    result = graded_mutants(a)[student_of(case)]
     assert result["status"] == "graded", result
     scores = result["scores"][notebook]
     instructor = mutate.read(SOLUTIONS / a / notebook)
-    owners = mutate.graded_by(instructor)
-    tests = [test for region in regions(instructor, grade_id) for test in owners[region]]
+    tests = mutate.graded_by(instructor)[grade_id]
     for test in tests:
         score, max_score = scores[test]
         assert max_score > 0 and score == 0, f"{test} still gives {score}/{max_score} with a {kind} {grade_id}"
