@@ -1,20 +1,24 @@
 """Inject a classic mistake into an instructor notebook and run it as a student would, up to its visible checks.
 
-A mistake is (notebook, solution grade_id, text in that solution cell, replacement, hint). The notebook runs in a
-real kernel with every hidden region removed (what a student's visible checks see), up to the last test cell
-that checks the mutated exercise; the test then asserts that one of those visible checks failed and that its
-message says something that helps (the hint). The mistakes live here in tests/, never in course/.
+A mistake is (notebook, solution grade_id, text in that solution cell, replacement, hint). The notebook's cells
+run in an IPython shell (the kernel's execution engine, without the messaging) with every hidden region removed,
+which is what a student's visible checks see: first the cells before the mutated exercise, with the solution,
+once per notebook; then, in a forked copy of that state, the mistaken exercise cell and the cells up to the last
+test cell that checks it. The test asserts that one of those visible checks failed and that its message says
+something that helps (the hint). The mistakes live in tests/, never in course/.
 """
 import dataclasses
+import multiprocessing
+import os
 import shutil
+import tempfile
 from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
 
 from autograder import mutate
 from autograder.paths import SOLUTIONS
 from autograder.probes import BEGIN as HIDDEN_BEGIN, split_source
+
+TIMEOUT = 300  # seconds for one notebook's cells before a mistake, or for one mistake's cells
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,57 +48,130 @@ class CheckRun:
         return {gid: text for gid, text in self.results.items() if text is not None}
 
 
-def _student_view(nb, grade_id, mistake_old, mistake_new):
-    """The instructor notebook with the mistake in ``grade_id``, hidden regions removed; (nb, checking test ids)."""
-    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
-    if grade_id not in cells:
-        raise KeyError(f"no cell with grade_id {grade_id!r}")
-    target = cells[grade_id]
-    count = target.source.count(mistake_old)
-    if count != 1:
-        raise ValueError(f"{grade_id}: the text to replace occurs {count} times, not once: {mistake_old!r}")
-    target.source = target.source.replace(mistake_old, mistake_new)
-    tests = mutate.graded_by(nb)[grade_id]
-    for cell in nb.cells:
-        if cell.cell_type == "code" and HIDDEN_BEGIN in cell.source:
-            cell.source = split_source(cell.source)[0]
-    last = max(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") in tests)
-    nb.cells = nb.cells[: last + 1]
-    return nb, tests
+def _grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def _error_text(cell):
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "error":
-            parts.append(f"{out.get('ename')}: {out.get('evalue')}")
-        elif out.get("output_type") == "stream":
-            parts.append(out.get("text", ""))
-    return "\n".join(parts)
+def student_view(notebook):
+    """The code cells of an instructor notebook as (grade_id, source), hidden regions removed."""
+    cells = []
+    for cell in mutate.read(SOLUTIONS / notebook).cells:
+        if cell.cell_type != "code":
+            continue
+        source = split_source(cell.source)[0] if HIDDEN_BEGIN in cell.source else cell.source
+        cells.append((_grade_id(cell), source))
+    return cells
 
 
-def run(mistake, workdir, timeout=120):
-    """Run the notebook with ``mistake`` injected, up to its exercise's visible checks, in a fresh kernel."""
-    path = SOLUTIONS / mistake.notebook
-    nb, tests = _student_view(mutate.read(path), mistake.grade_id, mistake.old, mistake.new)
-    workdir = Path(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    for extra in path.parent.iterdir():  # data files beside the notebook, if any
-        if extra.is_file() and extra.suffix != ".ipynb":
-            shutil.copy(extra, workdir / extra.name)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(workdir)}})
-    client.execute()
-    results = {}
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in tests:
-            errored = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-            results[gid] = _error_text(cell) if errored else None
-    return CheckRun(results)
+def _run_cell(shell, source):
+    """Run one cell; (error text or None, printed output)."""
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+        result = shell.run_cell(source, store_history=False)
+    error = result.error_before_exec or result.error_in_exec
+    return (f"{type(error).__name__}: {error}" if error is not None else None), buffer.getvalue()
 
 
-def assert_caught(mistake, workdir):
+def _serve(conn, workdir):
+    """The notebook's process: run cells for real ("advance"), or in a forked copy of the state ("trial")."""
+    import signal
+
+    os.chdir(workdir)
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):  # `%matplotlib inline` asks for an event loop a plain shell does not have
+            pass
+
+    shell = Shell.instance()
+    while True:
+        request, sources = conn.recv()
+        if request == "advance":
+            conn.send([_run_cell(shell, source) for source in sources])
+        elif request == "trial":
+            pid = os.fork()
+            if pid == 0:  # the mistake runs here; the parent's state stays as it was
+                try:
+                    signal.alarm(TIMEOUT)
+                    conn.send([_run_cell(shell, source) for source in sources])
+                finally:
+                    os._exit(0)
+            os.waitpid(pid, 0)
+        else:
+            return
+
+
+class _Notebook:
+    """One notebook's serving process and how many of its code cells have run for real."""
+
+    def __init__(self, notebook):
+        self.cells = student_view(notebook)
+        self.workdir = tempfile.mkdtemp(prefix="visible-mistakes-")
+        for extra in (SOLUTIONS / notebook).parent.iterdir():  # data files beside the notebook, if any
+            if extra.is_file() and extra.suffix != ".ipynb":
+                shutil.copy(extra, Path(self.workdir) / extra.name)
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, self.workdir), daemon=True)
+        self.process.start()
+        self.position = 0
+
+    def ask(self, request, sources):
+        self.conn.send((request, sources))
+        if not self.conn.poll(TIMEOUT):
+            self.close()
+            raise TimeoutError(f"the notebook's cells did not finish in {TIMEOUT} s")
+        return self.conn.recv()
+
+    def close(self):
+        self.process.kill()
+        self.process.join()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+_OPEN = {}
+
+
+def _notebook_at(notebook, index):
+    """The notebook's process with exactly its first ``index`` code cells run (a new one if it is past that)."""
+    runner = _OPEN.get(notebook)
+    if runner is None or runner.position > index:
+        if runner is not None:
+            runner.close()
+        runner = _OPEN[notebook] = _Notebook(notebook)
+    if runner.position < index:
+        outcomes = runner.ask("advance", [source for _, source in runner.cells[runner.position:index]])
+        runner.position = index
+        broken = [error for error, _ in outcomes if error]
+        if broken:
+            raise RuntimeError(f"{notebook}: the solution itself fails before the exercise: {broken[0]}")
+    return runner
+
+
+def run(mistake, workdir=None):
+    """Run the notebook with ``mistake`` injected, up to its exercise's visible checks (``workdir`` is unused)."""
+    cells = student_view(mistake.notebook)
+    ids = [gid for gid, _ in cells]
+    if mistake.grade_id not in ids:
+        raise KeyError(f"{mistake.notebook}: no code cell with grade_id {mistake.grade_id!r}")
+    index = ids.index(mistake.grade_id)
+    source = cells[index][1]
+    if source.count(mistake.old) != 1:
+        raise ValueError(f"{mistake.grade_id}: the text to replace occurs {source.count(mistake.old)} times, "
+                         f"not once: {mistake.old!r}")
+    tests = mutate.graded_by(mutate.read(SOLUTIONS / mistake.notebook))[mistake.grade_id]
+    last = max(i for i, gid in enumerate(ids) if gid in tests)
+    sources = [source.replace(mistake.old, mistake.new)] + [s for _, s in cells[index + 1:last + 1]]
+    runner = _notebook_at(mistake.notebook, index)
+    outcomes = runner.ask("trial", sources)
+    return CheckRun({gid: outcomes[i - index][0] for i, gid in enumerate(ids[index:last + 1], start=index)
+                     if gid in tests})
+
+
+def assert_caught(mistake, workdir=None):
     """The mistake makes a visible check of its exercise fail, and the message contains the hint."""
     outcome = run(mistake, workdir)
     failed = outcome.failed
