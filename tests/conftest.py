@@ -55,3 +55,15 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("time per area (summed over workers)")
     for area, seconds in sorted(_AREA_SECONDS.items(), key=lambda item: -item[1]):
         terminalreporter.write_line(f"{area:<12} {seconds:8.1f} s")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under `--dist loadgroup`, a test marked xdist_group must carry its group (pytest-xdist adds it to the node
+    id); without it, the group's tests are spread over workers and its module fixtures run once per worker."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    lost = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        raise pytest.UsageError(f"xdist_group has no effect with pytest {pytest.__version__} and this pytest-xdist "
+                                f"(e.g. {lost[0]}): install the versions in requirements-dev.txt")
