@@ -9,21 +9,27 @@ Leaf tensors (created by you with requires_grad=True) ACCUMULATE into `.grad`, a
 import numpy as np
 
 
-def topological_order(root):
-    """Nodes of the graph that ends at `root`, parents before children, only those that require grad.
+def _inputs_needing_grad(node):
+    """A Tensor's parents that require grad (the only ones backward() visits)."""
+    return [parent for parent in node._parents if parent.requires_grad]
 
-    Depth-first search with an explicit stack of (node, iterator over its parents): a node is appended
+
+def topological_order(root, inputs=_inputs_needing_grad):
+    """Nodes of the graph that ends at `root`, parents before children: the one topological sort of backprop.
+
+    `inputs(node)` lists a node's parents (default: a Tensor's parents that require grad; Value passes its
+    `_prev`). Depth-first search with an explicit stack of (node, iterator over its parents): a node is appended
     once all of its parents have been, which is exactly a topological order. No recursion.
     """
     order = []
     visited = {id(root)}
-    stack = [(root, iter(root._parents))]
+    stack = [(root, iter(inputs(root)))]
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            if parent.requires_grad and id(parent) not in visited:
+            if id(parent) not in visited:
                 visited.add(id(parent))
-                stack.append((parent, iter(parent._parents)))
+                stack.append((parent, iter(inputs(parent))))
                 break
         else:  # every parent is done
             stack.pop()

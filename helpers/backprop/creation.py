@@ -1,6 +1,7 @@
 """Ways to make leaf tensors: `tensor`, `zeros`, `ones`, `randn` (float64 unless you say otherwise)."""
 import numpy as np
 
+from .random import get_rng
 from .tensor import Tensor
 
 
@@ -29,9 +30,9 @@ def ones(*shape, requires_grad: bool = False, dtype=None) -> Tensor:
 
 
 def randn(*shape, rng=None, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Standard-normal random tensor; pass `rng` (a seed or numpy Generator) for reproducible numbers."""
-    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    return Tensor(generator.standard_normal(_shape(shape)), requires_grad=requires_grad, dtype=dtype)
+    """Standard-normal random tensor drawn from `rng` (backprop.random: None = the shared generator, which
+    `manual_seed` resets; an int seed; or a numpy Generator)."""
+    return Tensor(get_rng(rng).standard_normal(_shape(shape)), requires_grad=requires_grad, dtype=dtype)
 
 
 def zeros_like(t, requires_grad: bool = False) -> Tensor:

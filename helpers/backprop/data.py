@@ -10,7 +10,9 @@ from typing import Iterator
 
 import numpy as np
 
+from .random import get_rng, resolve_rng
 from .tensor import Tensor
+from .validate import positive_int
 
 __all__ = [
     "load_digits",
@@ -22,15 +24,6 @@ __all__ = [
     "train_test_split",
     "DataLoader",
 ]
-
-
-def _as_rng(rng) -> np.random.Generator:
-    """Turn None / an int seed / a Generator into a numpy Generator."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
 
 
 def train_test_split(X, y, test_size: float = 0.2, seed: int = 0, stratify: bool = True):
@@ -96,9 +89,7 @@ def load_breast_cancer(split: bool = True, test_size: float = 0.2, seed: int = 0
 
 
 def _check_n(name: str, n_samples) -> int:
-    if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"{name}: n_samples must be a positive integer, got {n_samples!r}")
-    return int(n_samples)
+    return positive_int(name, "n_samples", n_samples)
 
 
 def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0):
@@ -121,7 +112,7 @@ def make_xor(n_samples: int = 4, noise: float = 0.0, seed: int = 0):
     X = corners[np.arange(n) % 4].copy()
     y = (X[:, 0] != X[:, 1]).astype(np.int64)
     if noise:
-        X += _as_rng(seed).normal(0.0, noise, size=X.shape)
+        X += get_rng(seed).normal(0.0, noise, size=X.shape)
     return X, y
 
 
@@ -130,7 +121,7 @@ def make_spirals(n_samples: int = 300, n_classes: int = 3, noise: float = 0.2, s
     n = _check_n("make_spirals", n_samples)
     if n_classes < 2:
         raise ValueError(f"make_spirals: n_classes must be at least 2, got {n_classes}")
-    rng = _as_rng(seed)
+    rng = get_rng(seed)
     y = np.arange(n) % n_classes
     t = np.empty(n)
     for k in range(n_classes):  # radius 0..1 evenly along each arm
@@ -145,7 +136,8 @@ class DataLoader:
     """Iterate over (X_batch, y_batch) minibatches, reshuffled every epoch when shuffle=True.
 
     Like torch.utils.data.DataLoader over a TensorDataset: `len(loader)` is the number of batches; batches are
-    backprop Tensors (as_tensor=True, the default) or plain numpy arrays (as_tensor=False).
+    backprop Tensors (as_tensor=True, the default) or plain numpy arrays (as_tensor=False). The shuffle order
+    comes from `rng` (backprop.random: None = the shared generator, an int = the loader's own seeded one).
     """
 
     def __init__(self, X, y=None, batch_size: int = 32, shuffle: bool = False, rng=None,
@@ -154,30 +146,37 @@ class DataLoader:
         self.y = None if y is None else np.asarray(getattr(y, "data", y))
         if self.y is not None and len(self.y) != len(self.X):
             raise ValueError(f"DataLoader: X has {len(self.X)} rows but y has {len(self.y)}; they must match")
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
-        self.batch_size = int(batch_size)
+        self.batch_size = positive_int("DataLoader", "batch_size", batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.as_tensor = as_tensor
-        self.rng = _as_rng(rng)
+        self._rng = resolve_rng(rng)
+
+    @property
+    def rng(self):
+        """The generator that shuffles (and that subclasses may draw from): with rng=None the shared one of
+        backprop.random as it is NOW, so `manual_seed` reproduces the next epoch's order."""
+        return get_rng(self._rng)
 
     def __len__(self) -> int:
         n = len(self.X)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
-    def _wrap(self, array):
-        """A batch as a constant Tensor, without another copy; integer class labels stay integer."""
+    def to_batch(self, array):
+        """An array as the loader hands out batches: a constant Tensor (as_tensor=True; no copy, integer labels
+        stay integer) or the array itself. Subclasses that make their own batches (augmentation) use it."""
         if not self.as_tensor:
             return array
         if array.base is not None:  # a slice of the data set: protect the data set from in-place edits
             array.flags.writeable = False
         return Tensor._from_op(array, (), None, "")
 
+    _wrap = to_batch  # the old private name (kept for notebooks written against it)
+
     def __iter__(self) -> Iterator:
         n = len(self.X)
         order = self.rng.permutation(n) if self.shuffle else None
-        X, y, wrap, size = self.X, self.y, self._wrap, self.batch_size
+        X, y, wrap, size = self.X, self.y, self.to_batch, self.batch_size
         for b in range(len(self)):
             rows = slice(b * size, min((b + 1) * size, n))
             idx = order[rows] if order is not None else rows

@@ -1,20 +1,18 @@
 """Operations on several tensors at once (concatenate, stack, maximum, where) and the softmax family."""
 import numpy as np
 
-from .tensor import Tensor, _axis_or_dim, _broadcast_error, _new_axis, _normalize_axes, unbroadcast
+from .tensor import Tensor
+from .tensor_axes import axis_or_dim, broadcast, new_axis, normalize_axes, unbroadcast
 
-
-def _as_tensor(value) -> Tensor:
-    """Tensors pass through; numbers and arrays become constants (no grad)."""
-    return value if isinstance(value, Tensor) else Tensor(value)
+_as_tensor = Tensor._lift  # Tensors pass through; numbers and arrays become constants (no grad)
 
 
 def _join_axis(op: str, tensors, axis, dim, ndim: int) -> int:
     """The axis to join along (alias `dim`), checked against `ndim` axes: a clear error names a bad axis."""
-    axis = _axis_or_dim(op, axis, dim, 0)
+    axis = axis_or_dim(op, axis, dim, 0)
     if ndim == 0:
         raise ValueError(f"{op}: cannot join 0-d tensors along an existing axis; use stack to make a new one.")
-    return _normalize_axes(axis, ndim, op)[0]
+    return normalize_axes(axis, ndim, op)[0]
 
 
 def concatenate(tensors, axis=None, *, dim=None) -> Tensor:
@@ -46,7 +44,7 @@ def stack(tensors, axis=None, *, dim=None) -> Tensor:
     tensors = tuple(_as_tensor(t) for t in tensors)
     if not tensors:
         raise ValueError("stack: need at least one tensor.")
-    ax = _new_axis("stack", _axis_or_dim("stack", axis, dim, 0), tensors[0].ndim)
+    ax = new_axis("stack", axis_or_dim("stack", axis, dim, 0), tensors[0].ndim)
     shapes = [t.shape for t in tensors]
     if any(s != shapes[0] for s in shapes):
         raise ValueError(f"stack: shapes {', '.join(map(str, shapes))} must all be equal.")
@@ -71,17 +69,11 @@ def log_softmax(x: Tensor, axis=None, *, dim=None) -> Tensor:
 
 def maximum(a, b) -> Tensor:
     """Elementwise larger of a and b (broadcasting); where they are equal the gradient is split evenly."""
-    a, b = _as_tensor(a), _as_tensor(b)
-    try:
-        data = np.maximum(a.data, b.data)
-    except ValueError:
-        raise _broadcast_error("maximum", a.shape, b.shape) from None
-    a_wins = (a.data > b.data) + 0.5 * (a.data == b.data)
+    def a_share(x, y):
+        return (x > y) + 0.5 * (x == y)
 
-    def backward(g):
-        return unbroadcast(g * a_wins, a.data.shape), unbroadcast(g * (1.0 - a_wins), b.data.shape)
-
-    return Tensor._from_op(data, (a, b), backward, "maximum")
+    return Tensor.binary_op("maximum", _as_tensor(a), _as_tensor(b), np.maximum,
+                            lambda g, x, y, out: g * a_share(x, y), lambda g, x, y, out: g * (1.0 - a_share(x, y)))
 
 
 def minimum(a, b) -> Tensor:
@@ -94,11 +86,7 @@ def where(condition, a, b) -> Tensor:
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     cond = cond.astype(bool)
     a, b = _as_tensor(a), _as_tensor(b)
-    try:
-        data = np.where(cond, a.data, b.data)
-    except ValueError:
-        raise ValueError(f"where: condition {cond.shape}, a {a.shape} and b {b.shape} cannot be broadcast "
-                         f"together.") from None
+    data = broadcast("where", np.where, cond, a.data, b.data)
 
     def backward(g):
         return unbroadcast(np.where(cond, g, 0.0), a.data.shape), unbroadcast(np.where(cond, 0.0, g), b.data.shape)

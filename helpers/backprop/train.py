@@ -5,7 +5,6 @@ ipywidgets bar inside Jupyter and as one text line per epoch elsewhere; progress
 """
 from __future__ import annotations
 
-import sys
 import time
 
 import numpy as np
@@ -14,9 +13,11 @@ from .data import DataLoader
 from .grad_mode import no_grad
 from .nn import functional as F
 from .nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss
+from .progress import Progress
 from .tensor import Tensor
+from .validate import positive_int
 
-__all__ = ["fit", "evaluate", "accuracy", "History"]
+__all__ = ["fit", "evaluate", "accuracy", "History", "Progress"]
 
 
 class History(dict):
@@ -98,47 +99,7 @@ def evaluate(model, loss_fn, data, batch_size: int = 512) -> dict:
     return result
 
 
-class _Progress:
-    """Epoch progress: an ipywidgets bar with a status line in Jupyter, one printed line per epoch elsewhere."""
-
-    def __init__(self, epochs: int, enabled: bool):
-        self.epochs, self.enabled, self.widget = epochs, enabled, None
-        if enabled and _in_notebook():
-            try:
-                import ipywidgets as widgets
-                from IPython.display import display
-
-                self.bar = widgets.IntProgress(value=0, min=0, max=epochs, description="epoch 0/%d" % epochs)
-                self.label = widgets.HTML(value="")
-                self.widget = widgets.HBox([self.bar, self.label])
-                display(self.widget)
-            except Exception:  # no widget support: fall back to text
-                self.widget = None
-
-    def update(self, epoch: int, logs: dict) -> None:
-        """Show the figures of the epoch just finished."""
-        if not self.enabled:
-            return
-        text = "  ".join(f"{k} {v:.4f}" for k, v in logs.items() if k not in ("lr", "time"))
-        if self.widget is not None:
-            self.bar.value = epoch
-            self.bar.description = f"epoch {epoch}/{self.epochs}"
-            self.label.value = text
-            return
-        width = 20
-        filled = int(width * epoch / self.epochs)
-        print(f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs} [{'#' * filled}{'.' * (width - filled)}] "
-              f"{text}  ({logs['time']:.2f}s)", file=sys.stdout, flush=True)
-
-
-def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    except ImportError:
-        return False
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+_Progress = Progress  # the old private name (kept for notebooks written against it)
 
 
 def fit(model, loss_fn, optimizer, loader, epochs: int = 1, val=None, scheduler=None,
@@ -146,8 +107,7 @@ def fit(model, loss_fn, optimizer, loader, epochs: int = 1, val=None, scheduler=
     """Train model for `epochs` passes over loader (zero_grad, forward, loss, backward, optional gradient
     clipping, step), stepping `scheduler` once per epoch; evaluate on `val` (DataLoader or (X, y)) after each
     epoch. Returns the History."""
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    positive_int("fit", "epochs", epochs)
     for name, value in (("model", model), ("loss_fn", loss_fn), ("optimizer", optimizer)):
         if isinstance(value, type):
             raise TypeError(f"fit: {name} is the class {value.__name__}, not an instance; "
@@ -165,7 +125,7 @@ def fit(model, loss_fn, optimizer, loader, epochs: int = 1, val=None, scheduler=
         if rule is not None:
             history["val_accuracy"] = []
     params = model.parameters()
-    bar = _Progress(epochs, progress)
+    bar = Progress(epochs, progress)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         model.train()

@@ -9,6 +9,7 @@ from the output back to the inputs and applies the chain rule:
 import math
 
 from ._math import sigmoid as _sigmoid
+from .autograd import topological_order
 
 
 class Value:
@@ -125,22 +126,12 @@ class Value:
     # the backward pass
     # ------------------------------------------------------------------------------------------------------
     def topological_order(self) -> list:
-        """Every Value this one depends on (and itself), each listed after all of its inputs. No recursion."""
-        order, visited = [], set()
-        stack = [(self, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if id(node) in visited:
-                continue
-            visited.add(id(node))
-            stack.append((node, True))
-            for parent in node._prev:
-                if id(parent) not in visited:
-                    stack.append((parent, False))
-        return order
+        """Every Value this one depends on (and itself), each listed after all of its inputs. No recursion.
+
+        The same depth-first search as Tensor's backward pass (backprop.autograd), visiting a node's inputs
+        last-first (the order Value has always listed).
+        """
+        return topological_order(self, lambda node: reversed(node._prev))
 
     def _backward(self) -> None:
         """One step of the backward pass: pass this node's gradient on to its inputs (the chain rule).

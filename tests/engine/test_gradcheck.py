@@ -175,3 +175,36 @@ def test_nan_in_function_is_explained():
     log_op = make_op(np.log, lambda a, g: g / a, "Log")
     result = gradcheck(log_op.apply, Tensor(np.array([1e-7, 1.0]), requires_grad=True), raise_exception=False)
     assert not result.ok and "nan/inf" in result.report()
+
+
+def _avg_pool_2x2(scale: float, where_unused: float = 0.0):
+    """2x2 average pooling of a (5, 5) input (its last row and column fall outside every window, so their true
+    gradient is 0), with a backward that is `scale` times the true one inside the windows and `where_unused`
+    on the unused row and column."""
+    def fn(x):
+        out = x.data[:4, :4].reshape(2, 2, 2, 2).mean(axis=(1, 3))
+
+        def backward(g):
+            full = np.full((5, 5), float(where_unused))
+            full[:4, :4] = scale * np.repeat(np.repeat(g, 2, axis=0), 2, axis=1) / 4
+            return (full,)
+
+        return Tensor._from_op(out, (x,), backward, "avg_pool")
+    return fn
+
+
+@pytest.mark.parametrize("scale,said", [(4.0, "4 times the true one everywhere"),
+                                        (0.25, "0.25 times the true one everywhere")])
+def test_the_ratio_hint_names_the_factor_of_an_average_pool_backward(scale, said):
+    x = Tensor(np.random.default_rng(3).normal(size=(5, 5)), requires_grad=True)
+    assert gradcheck(_avg_pool_2x2(1.0), [x])  # the correct backward passes
+    result = gradcheck(_avg_pool_2x2(scale), [x], raise_exception=False)
+    assert not result and said in result.inputs[0].hint
+
+
+@pytest.mark.parametrize("scale", [4.0, 0.25])
+def test_the_ratio_hint_looks_at_every_element_not_only_where_the_true_gradient_is_nonzero(scale):
+    """scale times the truth inside the windows but 0.3 where the true gradient is 0: not a constant factor."""
+    x = Tensor(np.random.default_rng(3).normal(size=(5, 5)), requires_grad=True)
+    result = gradcheck(_avg_pool_2x2(scale, where_unused=0.3), [x], raise_exception=False)
+    assert not result and "times the true one" not in result.inputs[0].hint

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from backprop import Tensor, nn, optim
-from backprop.lr_scheduler import ExponentialLR, StepLR
+from backprop.optim.lr_scheduler import ExponentialLR, StepLR
 
 
 def _param(values):

@@ -6,7 +6,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from backprop import Tensor, nn, optim  # noqa: E402
-from backprop.lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, MultiStepLR, StepLR  # noqa: E402
+from backprop.optim.lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, MultiStepLR, StepLR  # noqa: E402
 from backprop.nn import functional as F  # noqa: E402
 
 pytestmark = pytest.mark.torch

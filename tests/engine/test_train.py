@@ -5,7 +5,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from backprop import data, nn, optim
-from backprop.lr_scheduler import StepLR
+from backprop.optim.lr_scheduler import StepLR
 from backprop.train import accuracy, evaluate, fit
 
 
@@ -127,10 +127,10 @@ def test_fit_and_accuracy_argument_errors():
 
 
 def test_fit_shows_an_ipywidgets_bar_in_a_notebook(monkeypatch):
-    import backprop.train as train
+    import backprop.progress as progress
 
     shown = []
-    monkeypatch.setattr(train, "_in_notebook", lambda: True)
+    monkeypatch.setattr(progress, "in_notebook", lambda: True)
     monkeypatch.setattr("IPython.display.display", lambda *objs: shown.extend(objs))
     X, y = data.make_xor()
     model = nn.Sequential(nn.Linear(2, 4, rng=0), nn.Tanh(), nn.Linear(4, 2, rng=1))

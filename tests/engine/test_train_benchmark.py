@@ -70,3 +70,6 @@ def test_benchmark_script_runs_and_prints_the_table():
     out = result.stdout
     for needle in ("numpy floor", "engine/floor", "OPENBLAS_CORETYPE", "test accuracy", "2. CNN", "3. LSTM"):
         assert needle in out, needle
+    if "torch not installed" not in out:  # every ratio is printed with its target and a verdict
+        for name, target in bench.TARGETS.items():
+            assert f"{name} = " in out and f"(target <= {target:.2f}x: " in out, name

@@ -7,57 +7,56 @@ from .module import Module
 __all__ = ["ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax"]
 
 
-class ReLU(Module):
-    """max(x, 0), elementwise."""
+class _Activation(Module):
+    """A layer that applies one function of nn.functional, with the settings given to __init__ (shown by repr)."""
+
+    function = staticmethod(F.relu)
+    settings: tuple = ()  # names of the keyword arguments passed on to `function`
 
     def forward(self, x):
-        return F.relu(x)
+        return self.function(x, **{name: getattr(self, name) for name in self.settings})
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{name}={getattr(self, name)}" for name in self.settings)
 
 
-class LeakyReLU(Module):
+class ReLU(_Activation):
+    """max(x, 0), elementwise."""
+
+
+class LeakyReLU(_Activation):
     """x for x > 0, negative_slope * x otherwise."""
+
+    function, settings = staticmethod(F.leaky_relu), ("negative_slope",)
 
     def __init__(self, negative_slope: float = 0.01):
         super().__init__()
         self.negative_slope = negative_slope
 
-    def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope)
 
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
-
-
-class Tanh(Module):
+class Tanh(_Activation):
     """Hyperbolic tangent, elementwise (output in (-1, 1))."""
 
-    def forward(self, x):
-        return F.tanh(x)
+    function = staticmethod(F.tanh)
 
 
-class Sigmoid(Module):
+class Sigmoid(_Activation):
     """Logistic sigmoid 1 / (1 + exp(-x)), elementwise (output in (0, 1))."""
 
-    def forward(self, x):
-        return F.sigmoid(x)
+    function = staticmethod(F.sigmoid)
 
 
-class Softmax(Module):
+class Softmax(_Activation):
     """Softmax along `dim` (each slice sums to 1)."""
+
+    function, settings = staticmethod(F.softmax), ("dim",)
 
     def __init__(self, dim: int = -1):
         super().__init__()
         self.dim = dim
 
-    def forward(self, x):
-        return F.softmax(x, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
 
 class LogSoftmax(Softmax):
     """log(softmax(x)) along `dim`, computed stably."""
 
-    def forward(self, x):
-        return F.log_softmax(x, self.dim)
+    function = staticmethod(F.log_softmax)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from . import functional as F
+from .conv_ops import _pair
 from .init import get_rng, kaiming_uniform_, uniform_
 from .module import Module
 from .parameter import Parameter
@@ -28,10 +29,10 @@ class Conv2d(Module):
             raise ValueError(f"Conv2d: groups={groups} must divide in_channels={in_channels} and "
                              f"out_channels={out_channels}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = F._pair(kernel_size, "kernel_size")
-        self.stride = F._pair(stride, "stride")
-        self.padding = F._pair(padding, "padding")
-        self.dilation = F._pair(dilation, "dilation")
+        self.kernel_size = _pair(kernel_size, "kernel_size")
+        self.stride = _pair(stride, "stride")
+        self.padding = _pair(padding, "padding")
+        self.dilation = _pair(dilation, "dilation")
         if min(self.kernel_size) < 1 or min(self.stride) < 1 or min(self.padding) < 0 or min(self.dilation) < 1:
             raise ValueError("Conv2d: kernel_size, stride and dilation must be >= 1 and padding >= 0, got "
                              f"{self.kernel_size}, {self.stride}, {self.dilation}, {self.padding}")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import functional as F
-from .init import get_rng
+from ..random import get_rng, resolve_rng
 from .module import Module
 
 __all__ = ["Dropout"]
@@ -11,8 +11,9 @@ __all__ = ["Dropout"]
 class Dropout(Module):
     """Zero each element with probability p and scale survivors by 1/(1-p) in training; do nothing in eval().
 
-    The mask is drawn from `rng` (None -> the shared generator of backprop.nn.init), so a seeded rng
-    gives a reproducible mask.
+    The masks are drawn from `rng` (backprop.random's convention): None -> the shared generator AT EACH
+    forward, so `manual_seed(n)` reproduces the masks of a Dropout made earlier; an int -> the layer's own
+    generator, seeded once, so its masks are reproducible whatever else draws numbers.
     """
 
     def __init__(self, p: float = 0.5, rng=None):
@@ -20,10 +21,15 @@ class Dropout(Module):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
         self.p = p
-        self.rng = get_rng(rng)
+        self._rng = resolve_rng(rng)
+
+    @property
+    def rng(self):
+        """The generator the next mask comes from (with rng=None, the shared one as it is now)."""
+        return get_rng(self._rng)
 
     def forward(self, x):
-        return F.dropout(x, self.p, self.training, self.rng)
+        return F.dropout(x, self.p, self.training, self._rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

@@ -1,6 +1,7 @@
 """Embedding: a trainable lookup table from integer ids to vectors, as torch.nn.Embedding."""
 from __future__ import annotations
 
+from ..validate import positive_int
 from . import functional as F
 from .init import get_rng
 from .module import Module
@@ -14,10 +15,8 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings: int, embedding_dim: int, rng=None):
         super().__init__()
-        for name, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Embedding: {name} must be a positive integer, got {value!r}")
-        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.num_embeddings = positive_int("Embedding", "num_embeddings", num_embeddings)
+        self.embedding_dim = positive_int("Embedding", "embedding_dim", embedding_dim)
         self.weight = Parameter(get_rng(rng).standard_normal((num_embeddings, embedding_dim)))
 
     def forward(self, indices):

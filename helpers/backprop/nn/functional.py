@@ -2,16 +2,17 @@
 
 Every function computes its forward pass with numpy and hands `Tensor._from_op` a closure that maps the
 output's gradient to one gradient per input. Fusing a layer into one node (rather than composing many small
-ops) is what keeps the engine fast: x @ W.T + b is one node, log-softmax + NLL is one node.
+ops) is what keeps the engine fast: x @ W.T + b is one node, log-softmax + NLL is one node. Convolution and
+pooling live in conv_ops.py and are re-exported here.
 """
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
-from .._math import sigmoid as _sigmoid_array
 from .. import functional as _core
+from .._math import sigmoid as _sigmoid_array
 from ..tensor import Tensor
+from .conv_ops import conv2d, max_pool2d
 
 __all__ = [
     "linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax",
@@ -26,14 +27,6 @@ _REDUCTIONS = ("mean", "sum", "none")
 def _as_tensor(x) -> Tensor:
     """Accept a Tensor, a numpy array or nested lists as a layer input."""
     return x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float64))
-
-
-def _pair(value, name: str) -> tuple[int, int]:
-    """An int or a pair of ints (PyTorch's kernel_size/stride/padding convention) as a pair."""
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) for v in pair):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return int(pair[0]), int(pair[1])
 
 
 def _check_reduction(name: str, reduction: str) -> None:
@@ -335,167 +328,6 @@ def nll_loss(input, target, reduction: str = "mean") -> Tensor:
         return (grad,)
 
     return Tensor._from_op(out, (z,), backward, "nll_loss")
-
-
-# ---- convolution and pooling ------------------------------------------------------------------------
-def _check_nchw(name: str, xd: np.ndarray, channels: int | None = None) -> None:
-    if xd.ndim != 4 or (channels is not None and xd.shape[1] != channels):
-        expected = f"(N, {channels}, H, W)" if channels is not None else "(N, C, H, W)"
-        raise ValueError(f"{name}: expected input of shape {expected} (batch, channels, height, width), "
-                         f"got input of shape {xd.shape}")
-
-
-def _out_size(name: str, size: int, k: int, s: int, p: int) -> int:
-    out = (size + 2 * p - k) // s + 1
-    if out < 1:
-        raise ValueError(f"{name}: kernel of size {k} does not fit an input of size {size} with padding {p}")
-    return out
-
-
-def _windows(xp: np.ndarray, kh: int, kw: int, sh: int, sw: int, dh: int = 1, dw: int = 1) -> np.ndarray:
-    """View of every (kh, kw) patch of an NCHW array at the given stride and dilation (patch elements dh, dw
-    apart): shape (N, C, Ho, Wo, kh, kw)."""
-    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    return sliding_window_view(xp, (span_h, span_w), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
-
-
-def _scatter_windows(dwin: np.ndarray, padded_shape, kh, kw, sh, sw, dh: int = 1, dw: int = 1) -> np.ndarray:
-    """Inverse of _windows for gradients (col2im): add each patch's gradient back where the patch came from."""
-    dxp = np.zeros(padded_shape, dtype=dwin.dtype)
-    ho, wo = dwin.shape[2], dwin.shape[3]
-    for i in range(kh):
-        for j in range(kw):
-            r, q = i * dh, j * dw
-            dxp[:, :, r:r + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw] += dwin[:, :, :, :, i, j]
-    return dxp
-
-
-def _pad(xd: np.ndarray, ph: int, pw: int, value: float = 0.0) -> np.ndarray:
-    """Pad the two spatial axes of an NCHW array by (ph, pw) on each side with `value`."""
-    if ph == 0 and pw == 0:
-        return xd
-    n, c, h, w = xd.shape
-    xp = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=xd.dtype)
-    xp[:, :, ph:ph + h, pw:pw + w] = xd
-    return xp
-
-
-def _offsets(kh: int, kw: int, sh: int, sw: int, ho: int, wo: int) -> list:
-    """For each position (i, j) inside the kernel (row by row), the strided slice of the padded input that
-    position sees across all windows: xp[slices] has shape (N, C, ho, wo)."""
-    return [(slice(None), slice(None), slice(i, i + sh * (ho - 1) + 1, sh), slice(j, j + sw * (wo - 1) + 1, sw))
-            for i in range(kh) for j in range(kw)]
-
-
-def _positive_pair(name: str, what: str, value, low: int = 1) -> tuple[int, int]:
-    pair = _pair(value, what)
-    if min(pair) < low:
-        raise ValueError(f"{name}: {what} must be at least {low}, got {value!r}")
-    return pair
-
-
-def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
-           groups: int = 1) -> Tensor:
-    """2-D convolution (cross-correlation, as PyTorch) of NCHW input with weight (out_ch, in_ch/groups, kh, kw).
-
-    im2col: every receptive field becomes a row of a matrix, so the convolution is one matrix product (one
-    per group); the backward pass is the transpose product plus col2im (scatter-add of patch gradients).
-    dilation spaces the kernel's elements apart; groups splits the channels into independent convolutions
-    (groups = in_channels: depthwise).
-    """
-    x = _as_tensor(input)
-    xd, w = x.data, weight.data
-    o, cg, kh, kw = w.shape
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1 or o % groups:
-        raise ValueError(f"conv2d: groups must be a positive integer dividing out_channels={o}, got {groups!r}")
-    c = cg * groups
-    layer = "Conv2d(in_channels={}, out_channels={}, kernel_size={}{})".format(
-        c, o, (kh, kw), f", groups={groups}" if groups != 1 else "")
-    _check_nchw(layer, xd, c)
-    sh, sw = _positive_pair(layer, "stride", stride)
-    ph, pw = _positive_pair(layer, "padding", padding, 0)
-    dh, dw = _positive_pair(layer, "dilation", dilation)
-    n, _, h, wd = xd.shape
-    ho, wo = _out_size(layer, h, dh * (kh - 1) + 1, sh, ph), _out_size(layer, wd, dw * (kw - 1) + 1, sw, pw)
-    xp = _pad(xd, ph, pw)
-    m, og, k = n * ho * wo, o // groups, cg * kh * kw
-    # rows: (groups, N*Ho*Wo, C/groups*kh*kw); weights: (groups, O/groups, C/groups*kh*kw)
-    cols = _windows(xp, kh, kw, sh, sw, dh, dw).reshape(n, groups, cg, ho, wo, kh, kw) \
-        .transpose(1, 0, 3, 4, 2, 5, 6).reshape(groups, m, k)
-    wmat = w.reshape(groups, og, k)
-    out = (cols @ wmat.transpose(0, 2, 1)) if groups != 1 else (cols[0] @ wmat[0].T)[None]
-    out = out.transpose(1, 0, 2).reshape(m, o) if groups != 1 else out[0]
-    if bias is not None:
-        out += bias.data
-    out = out.reshape(n, ho, wo, o).transpose(0, 3, 1, 2)
-
-    def backward(g):
-        g2 = g.transpose(0, 2, 3, 1).reshape(m, groups, og).transpose(1, 0, 2)  # (groups, M, O/groups)
-        gw = (g2.transpose(0, 2, 1) @ cols).reshape(w.shape) if weight.requires_grad else None
-        gx = None
-        if x.requires_grad:
-            dwin = (g2 @ wmat).reshape(groups, n, ho, wo, cg, kh, kw).transpose(1, 0, 4, 2, 3, 5, 6) \
-                .reshape(n, c, ho, wo, kh, kw)
-            dxp = _scatter_windows(dwin, xp.shape, kh, kw, sh, sw, dh, dw)
-            gx = dxp[:, :, ph:ph + h, pw:pw + wd]
-        if bias is None:
-            return gx, gw
-        return gx, gw, (g.sum(axis=(0, 2, 3)) if bias.requires_grad else None)
-
-    parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._from_op(np.ascontiguousarray(out), parents, backward, "conv2d")
-
-
-def _pool_out_size(size: int, k: int, s: int, p: int, ceil_mode: bool) -> int:
-    """torch's pooling output size: floor((size + 2p - k) / s) + 1, or with ceil_mode the ceiling, minus one
-    if the last window would then start inside the right padding."""
-    out = -((size + 2 * p - k) // -s) + 1 if ceil_mode else (size + 2 * p - k) // s + 1
-    if ceil_mode and (out - 1) * s >= size + p:
-        out -= 1
-    if out < 1:
-        raise ValueError(f"max_pool2d: kernel of size {k} does not fit an input of size {size} with padding {p}")
-    return out
-
-
-def max_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False) -> Tensor:
-    """Max over each (kh, kw) window of NCHW input; the gradient goes to the winning element of each window
-    (the first one, on a tie, as in PyTorch). ceil_mode=True keeps a last, partial window at the bottom/right
-    edge (output size rounded up instead of down), as torch."""
-    x = _as_tensor(input)
-    xd = x.data
-    _check_nchw("max_pool2d", xd)
-    kh, kw = _pair(kernel_size, "kernel_size")
-    sh, sw = _pair(kernel_size if stride is None else stride, "stride")
-    ph, pw = _pair(padding, "padding")
-    if 2 * ph > kh or 2 * pw > kw:
-        raise ValueError(f"max_pool2d: padding {(ph, pw)} must be at most half the kernel size {(kh, kw)} "
-                         "(otherwise a window could hold nothing but padding)")
-    n, c, h, wd = xd.shape
-    ho, wo = _pool_out_size(h, kh, sh, ph, ceil_mode), _pool_out_size(wd, kw, sw, pw, ceil_mode)
-    eh, ew = max((ho - 1) * sh + kh - h - 2 * ph, 0), max((wo - 1) * sw + kw - wd - 2 * pw, 0)
-    if eh or ew:  # ceil_mode: the last windows reach past the padding; fill what they cover with -inf
-        xp = np.full((n, c, h + 2 * ph + eh, wd + 2 * pw + ew), -np.inf, dtype=xd.dtype)
-        xp[:, :, ph:ph + h, pw:pw + wd] = xd
-    else:
-        xp = _pad(xd, ph, pw, value=-np.inf)
-    # Walk the kh*kw positions of the window (a handful) instead of materialising every window:
-    # keep the running maximum and which position produced it.
-    offsets = _offsets(kh, kw, sh, sw, ho, wo)
-    out = xp[offsets[0]].copy()
-    winner = np.zeros(out.shape, dtype=np.int16)
-    for k, window in enumerate(offsets[1:], start=1):
-        candidate = xp[window]
-        better = candidate > out  # strict: the first maximum keeps a tie
-        np.maximum(out, candidate, out=out)
-        np.copyto(winner, k, where=better)
-
-    def backward(g):
-        dxp = np.zeros(xp.shape, dtype=g.dtype)
-        for k, window in enumerate(offsets):
-            dxp[window] += np.where(winner == k, g, 0.0)
-        return (dxp[:, :, ph:ph + h, pw:pw + wd],)
-
-    return Tensor._from_op(out, (x,), backward, "max_pool2d")
 
 
 # ---- dropout and embedding --------------------------------------------------------------------------

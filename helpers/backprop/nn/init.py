@@ -1,7 +1,8 @@
 """Weight initialisation as PyTorch does it, and the random-number generator the layers draw from.
 
-Layers take `rng=None | int | numpy.random.Generator`. With None they use this module's shared generator,
-which `manual_seed(n)` resets, so a notebook that seeds once gets the same weights on every run.
+Layers take `rng=None | int | numpy.random.Generator` (the convention of backprop.random, re-exported here):
+with None they use the shared generator, which `manual_seed(n)` resets, so a notebook that seeds once gets the
+same weights on every run.
 """
 from __future__ import annotations
 
@@ -9,26 +10,9 @@ import math
 
 import numpy as np
 
+from ..random import get_rng, manual_seed
+
 __all__ = ["manual_seed", "get_rng", "uniform_", "zeros_", "kaiming_uniform_", "xavier_uniform_"]
-
-_default_rng = np.random.default_rng(0)
-
-
-def manual_seed(seed: int) -> None:
-    """Reset the shared generator used by layers created without an explicit rng."""
-    global _default_rng
-    _default_rng = np.random.default_rng(seed)
-
-
-def get_rng(rng=None) -> np.random.Generator:
-    """None -> the shared generator; an int -> a fresh seeded generator; a Generator -> itself."""
-    if rng is None:
-        return _default_rng
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
 
 
 def uniform_(shape, bound: float, rng=None) -> np.ndarray:

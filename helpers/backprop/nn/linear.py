@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from ..validate import positive_int
 from . import functional as F
 from .init import get_rng, kaiming_uniform_, uniform_
 from .module import Module
@@ -20,10 +21,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, rng=None):
         super().__init__()
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Linear: {name} must be a positive integer, got {value!r}")
-        self.in_features, self.out_features = in_features, out_features
+        self.in_features = positive_int("Linear", "in_features", in_features)
+        self.out_features = positive_int("Linear", "out_features", out_features)
         rng = get_rng(rng)
         self.weight = Parameter(kaiming_uniform_((out_features, in_features), in_features, rng=rng))
         self.register_parameter("bias", Parameter(uniform_((out_features,), 1 / math.sqrt(in_features), rng))

@@ -13,8 +13,10 @@ import numpy as np
 
 from ..functional import concatenate
 from ..tensor import Tensor
+from ..validate import positive_int
 from . import functional as F
-from .init import get_rng, uniform_
+from ..random import get_rng, resolve_rng
+from .init import uniform_
 from .module import Module
 from .parameter import Parameter
 
@@ -52,12 +54,6 @@ def _gru_step(xp, h, w_hh, b_hh):
     return cand + z * (h - cand)
 
 
-def _check_positive(owner: str, **values) -> None:
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
-
-
 def _zeros(n: int, hidden: int) -> Tensor:
     return Tensor(np.zeros((n, hidden)))
 
@@ -66,7 +62,8 @@ def _zeros(n: int, hidden: int) -> Tensor:
 class _CellBase(Module):
     def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool, rng):
         super().__init__()
-        _check_positive(mode + "Cell", input_size=input_size, hidden_size=hidden_size)
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+            positive_int(mode + "Cell", name, value)
         self.input_size, self.hidden_size = input_size, hidden_size
         rng = get_rng(rng)
         bound = 1.0 / math.sqrt(hidden_size)
@@ -140,7 +137,8 @@ class _RNNBase(Module):
                  bidirectional: bool = False, rng=None):
         super().__init__()
         name = type(self).__name__
-        _check_positive(name, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
+        for arg, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
+            positive_int(name, arg, value)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout <= 1.0:
             raise ValueError(f"{name}: dropout must be a probability in [0, 1], got {dropout!r}")
         if nonlinearity not in ("tanh", "relu"):
@@ -150,8 +148,8 @@ class _RNNBase(Module):
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.nonlinearity = bias, batch_first, nonlinearity
         self.dropout, self.bidirectional = float(dropout), bool(bidirectional)
-        rng = get_rng(rng)
-        self._dropout_rng = rng
+        self._dropout_rng = resolve_rng(rng)  # None: the shared generator when dropout runs (manual_seed)
+        rng = get_rng(self._dropout_rng)
         bound = 1.0 / math.sqrt(hidden_size)
         rows = _GATES[self.mode] * hidden_size
         for k in range(num_layers):

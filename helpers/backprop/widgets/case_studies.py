@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .sliders import slider_layout
+
 
 def threshold_metrics(scores, y_true, threshold: float) -> dict:
     """Confusion counts and metrics when every score >= ``threshold`` is called positive (class 1).
@@ -87,7 +89,7 @@ def threshold_explorer(scores, y_true, names=("benign", "malignant"), threshold:
     threshold_metrics(scores, y_true, threshold)  # validates the inputs before any widget exists
     slider = widgets.FloatSlider(value=threshold, min=0.0, max=1.0, step=0.01, continuous_update=False,
                                  description="threshold (probability)", readout_format=".2f",
-                                 style={"description_width": "12em"}, layout={"width": "32em"})
+                                 style={"description_width": "12em"}, layout=slider_layout())
 
     def show(threshold):
         _draw(scores, y_true, threshold, names)
@@ -123,7 +125,7 @@ def temperature_explorer(next_logits, vocab, prompt: str, temperature: float = 1
         raise ValueError(f"temperature_explorer: next_logits should give {len(vocab)} logits, got {logits.shape}")
     slider = widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.05, continuous_update=False,
                                  description="temperature T", readout_format=".2f",
-                                 style={"description_width": "8em"}, layout={"width": "28em"})
+                                 style={"description_width": "8em"}, layout=slider_layout())
 
     def show(temperature):
         p = temperature_softmax(logits, temperature)

@@ -1,6 +1,8 @@
 """A widget for one delta-rule step of a linear neuron: move the sliders, watch forward pass, error and update."""
 import html
 
+from .sliders import slider_layout
+
 
 def delta_rule_step(weights, inputs, target, lr):
     """One training step of a linear neuron: output = w.x, error = target - output, w += lr * error * x.
@@ -40,7 +42,7 @@ def delta_rule_explorer(weights=(0.3, 0.7), inputs=(0.5, -1.0), target=0.2, lr=0
     def slider(description, value, low, high, step):
         return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
                                    continuous_update=True, readout_format=".2f",
-                                   style={"description_width": "7em"})
+                                   style={"description_width": "7em"}, layout=slider_layout())
 
     sliders = {
         "w1": slider("weight w1", weights[0], -1.0, 1.0, 0.01),

@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 
+from .sliders import slider_layout
+
 INITS = ("N(0, 0.01²)", "Xavier", "He", "N(0, 1)")
 ACTIVATIONS = ("tanh", "relu")
 
@@ -81,7 +83,8 @@ def init_explorer(init="Xavier", activation="tanh", depth=15):
     init_box = widgets.Dropdown(options=INITS, value=init, description="weight init")
     act_box = widgets.Dropdown(options=ACTIVATIONS, value=activation, description="activation")
     depth_slider = widgets.IntSlider(value=depth, min=2, max=40, step=1, description="depth (layers)",
-                                     continuous_update=False, style={"description_width": "8em"})
+                                     continuous_update=False, style={"description_width": "8em"},
+                                     layout=slider_layout())
 
     def draw(init, activation, depth):
         stats = layer_statistics(depth, 100, init, activation)

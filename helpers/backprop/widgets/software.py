@@ -7,6 +7,7 @@ import html
 import math
 
 from ..value import Value
+from .sliders import slider_layout
 
 
 def halving_program(x):
@@ -52,7 +53,7 @@ def dynamic_graph_explorer(x=3.0):
 
     slider = widgets.FloatSlider(value=x, min=-40.0, max=40.0, step=0.1, description="input x",
                                  continuous_update=False, readout_format=".1f",
-                                 style={"description_width": "6em"}, layout={"width": "28em"})
+                                 style={"description_width": "6em"}, layout=slider_layout())
     panel = widgets.HTML()
 
     def refresh(_change=None):

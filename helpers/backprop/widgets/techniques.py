@@ -8,6 +8,7 @@ import html
 import numpy as np
 
 from ..plots import OKABE_ITO
+from .sliders import slider_layout
 
 # ----------------------------------------------------------------------------------------------------------
 # the computational graph of a Value: layout and a backward pass one node at a time
@@ -70,7 +71,8 @@ def backward_steps(root):
             before = grads[j]
             grads[j] += local * grads[i]
             lines.append(f"{node_name(parent, j)}.grad += (local d{node_name(node, i)}/d{node_name(parent, j)} = "
-                         f"{local:.4g}) x ({node_name(node, i)}.grad = {grads[i]:.4g}):  {before:.4g} -> {grads[j]:.4g}")
+                         f"{local:.4g}) x ({node_name(node, i)}.grad = {grads[i]:.4g}):  "
+                         f"{before:.4g} -> {grads[j]:.4g}")
         steps.append({"node": i, "grads": list(grads), "lines": lines})
     return steps
 
@@ -122,7 +124,7 @@ def backward_stepper(root):
 
     steps = backward_steps(root)
     slider = widgets.IntSlider(value=0, min=0, max=len(steps) - 1, step=1, description="backward step",
-                               continuous_update=False, style={"description_width": "8em"})
+                               continuous_update=False, style={"description_width": "8em"}, layout=slider_layout())
     play = widgets.Play(value=0, min=0, max=len(steps) - 1, step=1, interval=1500, description="play")
     widgets.jslink((play, "value"), (slider, "value"))
     text = widgets.HTML()
@@ -262,9 +264,10 @@ def optimizer_paths(surface="elongated quadratic", lr=0.03, steps=100):
     chooser = widgets.SelectMultiple(options=list(OPTIMIZERS), value=tuple(OPTIMIZERS), rows=4,
                                      description="optimizers", style=style)
     lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.1, readout_format=".3g",
-                                       description="learning rate", continuous_update=False, style=style)
+                                       description="learning rate", continuous_update=False, style=style,
+                                       layout=slider_layout())
     steps_slider = widgets.IntSlider(value=steps, min=10, max=300, step=10, description="steps",
-                                     continuous_update=False, style=style)
+                                     continuous_update=False, style=style, layout=slider_layout())
     figure = widgets.Output()
 
     def redraw(_change=None):
