@@ -1,7 +1,6 @@
 """Synthetic vowels: deterministic, the formants land where they should, and the STFT matches an explicit DFT."""
 import numpy as np
 import pytest
-
 from backprop.datasets import VOWELS, make_vowel_dataset, spectrogram, synthesize_vowel
 from backprop.datasets.speech import SAMPLE_RATE
 
@@ -57,6 +56,25 @@ def test_strongest_low_harmonic_sits_near_the_first_formant(vowel):
     assert abs(peak - f1) <= 0.1 * f1 + f0
 
 
+def _first_formant_peak(wave):
+    spectrum = np.abs(np.fft.rfft(wave * np.hanning(len(wave))))
+    freqs = np.fft.rfftfreq(len(wave), 1 / SAMPLE_RATE)
+    band = (freqs > 150) & (freqs < 1000)
+    return freqs[band][spectrum[band].argmax()]
+
+
+def test_formant_jitter_spreads_the_formants_and_its_default_keeps_the_old_sounds():
+    peaks = {j: {_first_formant_peak(synthesize_vowel("a", f0=100.0, noise=0.0, duration=1.0, seed=s,
+                                                       formant_jitter=j)) for s in range(12)} for j in (0.0, 0.2)}
+    assert len(peaks[0.0]) == 1 and len(peaks[0.2]) >= 3       # no spread: one harmonic wins; a wide one: several
+    np.testing.assert_array_equal(synthesize_vowel("e", seed=5), synthesize_vowel("e", seed=5, formant_jitter=0.05))
+    default, _, _ = make_vowel_dataset(n_per_vowel=2, seed=3)
+    explicit, _, _ = make_vowel_dataset(n_per_vowel=2, seed=3, formant_jitter=0.05)
+    wider, _, _ = make_vowel_dataset(n_per_vowel=2, seed=3, formant_jitter=0.12)
+    np.testing.assert_array_equal(default, explicit)
+    assert not np.allclose(default, wider)
+
+
 def test_dataset_shapes_balance_and_seeds():
     waves, labels, vowels = make_vowel_dataset(n_per_vowel=4, seed=0)
     assert waves.shape == (20, int(0.3 * SAMPLE_RATE)) and vowels == sorted(VOWELS)
@@ -87,3 +105,5 @@ def test_bad_arguments_are_refused():
         synthesize_vowel("a", f0=5.0)
     with pytest.raises(ValueError, match="positive integer"):
         make_vowel_dataset(n_per_vowel=0)
+    with pytest.raises(ValueError, match="formant_jitter"):
+        synthesize_vowel("a", formant_jitter=0.6)

@@ -31,6 +31,9 @@ RELEASED = mutate.read(COURSE / A / NB)
 POINTS = mutate.points(INSTRUCTOR)
 TOTAL = sum(POINTS.values())
 QUIZ = sum(p for name, p in POINTS.items() if name.startswith("test_q"))
+FUNCTIONS = POINTS["test_forward"] + POINTS["test_error"] + POINTS["test_update"]  # the three functions of section 6
+_GRADED = list(POINTS)  # test cells in notebook order
+BEFORE_FORWARD = sum(POINTS[g] for g in _GRADED[:_GRADED.index("test_forward")])  # graded before a hang in forward
 
 
 def cell(nb, grade_id):
@@ -133,17 +136,16 @@ class Always(str):
 EXPECTED = {  # student: (status, score, flag that must appear or None)
     "full": ("graded", TOTAL, None),
     "blank": ("graded", 0.0, None),
-    "partial": ("graded", POINTS["test_forward"] + POINTS["test_error"] + POINTS["test_q1"] + POINTS["test_q2"]
-                + POINTS["test_q3"], None),
+    "partial": ("graded", TOTAL - POINTS["test_update"] - POINTS["test_q4"] - POINTS["test_q5"], None),
     "constants": ("graded", QUIZ, None),
-    "constant_functions": ("graded", QUIZ, None),
+    "constant_functions": ("graded", TOTAL - FUNCTIONS, None),
     "edited_tests": ("graded", TOTAL - POINTS["test_q2"], "test_q2 edited"),
     "deleted_tests": ("graded", TOTAL, "test_update deleted"),
     "loop": ("graded", TOTAL - POINTS["test_update"], None),
-    "hang": ("timeout", 0.0, None),
-    "slow": ("timeout", 0.0, None),
+    "hang": ("timeout", BEFORE_FORWARD, None),
+    "slow": ("timeout", BEFORE_FORWARD, None),
     "memory_bomb": ("graded", TOTAL - POINTS["test_update"], None),
-    "import_error": ("graded", QUIZ, None),
+    "import_error": ("graded", TOTAL - FUNCTIONS, None),
     "corrupt": ("corrupt", 0.0, None),
     "cheater": ("graded", TOTAL - POINTS["test_update"] - POINTS["test_q1"], "np.isclose"),
     "resubmitter": ("graded", TOTAL, None),
@@ -237,12 +239,12 @@ def test_memory_bomb_becomes_a_memory_error(graded_class):
     assert any(o.get("ename") == "MemoryError" for o in outputs), outputs
 
 
-def test_typed_constants_pass_visible_checks_but_get_no_hidden_credit(graded_class):
+def test_typed_constants_fail_the_visible_checks_that_call_the_functions(graded_class):
     nb = autograded(graded_class, "constants")
     for grade_id in ("test_forward", "test_error", "test_update"):
         errors = [o for o in cell(nb, grade_id).outputs if o.output_type == "error"]
-        assert errors and errors[-1].ename == "HiddenChecksFailed", grade_id  # decided by the grader
-        assert "NotImplementedError" in errors[-1].evalue, errors[-1].evalue  # what the probe's call raised
+        # the visible check runs the unimplemented function on new numbers (issue 10), before any hidden check
+        assert errors and "NotImplementedError" in errors[-1].ename + errors[-1].evalue, grade_id
         assert any("ok" in o.get("text", "") for o in cell(nb, grade_id).outputs if o.output_type == "stream")
 
 

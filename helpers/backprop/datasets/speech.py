@@ -32,20 +32,25 @@ def _resonance(f: np.ndarray, centre: float, bandwidth: float) -> np.ndarray:
 
 
 def synthesize_vowel(vowel: str, f0: float = 120.0, tract_scale: float = 1.0, duration: float = 0.3,
-                     noise: float = 0.01, sample_rate: int = SAMPLE_RATE, seed=0) -> np.ndarray:
+                     noise: float = 0.01, sample_rate: int = SAMPLE_RATE, seed=0,
+                     formant_jitter: float = 0.05) -> np.ndarray:
     """One synthetic vowel: a float64 waveform of ``duration`` seconds at ``sample_rate`` Hz, peak amplitude 1.
 
     ``f0`` is the pitch in Hz, ``tract_scale`` multiplies every formant (about 1.0 for men, 1.15 women,
-    1.3 children), ``noise`` is the standard deviation of added white noise relative to the peak.
+    1.3 children), ``noise`` is the standard deviation of added white noise relative to the peak, and each
+    formant is moved by a random factor within 1 +- ``formant_jitter`` (how differently one speaker says it).
     """
     if vowel not in VOWELS:
         raise ValueError(f"synthesize_vowel: unknown vowel {vowel!r}; choose one of {sorted(VOWELS)}")
     if not 40.0 <= f0 <= 500.0:
         raise ValueError(f"synthesize_vowel: f0 should be a pitch between 40 and 500 Hz, got {f0}")
+    if not 0.0 <= formant_jitter < 0.5:
+        raise ValueError(f"synthesize_vowel: formant_jitter should lie in [0, 0.5), got {formant_jitter}")
     rng = _rng(seed)
-    n = int(round(duration * sample_rate))
+    n = round(duration * sample_rate)
     t = np.arange(n) / sample_rate
-    formants = np.array(VOWELS[vowel]) * tract_scale * rng.uniform(0.95, 1.05, size=3)  # speaker/utterance spread
+    spread = rng.uniform(1.0 - formant_jitter, 1.0 + formant_jitter, size=3)  # speaker/utterance spread
+    formants = np.array(VOWELS[vowel]) * tract_scale * spread
     # pitch contour: slight fall over the vowel plus a little vibrato
     pitch = f0 * (1.0 - 0.05 * t / max(duration, 1e-9)) * (1.0 + 0.01 * np.sin(2 * np.pi * 5.0 * t))
     phase = 2 * np.pi * np.cumsum(pitch) / sample_rate
@@ -64,11 +69,13 @@ def synthesize_vowel(vowel: str, f0: float = 120.0, tract_scale: float = 1.0, du
 
 
 def make_vowel_dataset(n_per_vowel: int = 40, seed: int = 0, duration: float = 0.3, noise: float = 0.02,
-                       sample_rate: int = SAMPLE_RATE):
+                       sample_rate: int = SAMPLE_RATE, formant_jitter: float = 0.05):
     """Synthetic utterances of the five vowels by random speakers: (waves (N, samples), labels (N,), vowels).
 
     Each utterance gets its own pitch (80-260 Hz) and vocal-tract scale (0.9-1.3), so a seed defines a set of
     "speakers"; use different seeds for training and held-out sets. Labels index into the returned vowel list.
+    ``noise`` and ``formant_jitter`` (see ``synthesize_vowel``) set how hard the task is: raise them to make
+    neighbouring vowels overlap; the defaults keep the data sets of earlier versions unchanged.
     """
     if not isinstance(n_per_vowel, (int, np.integer)) or n_per_vowel < 1:
         raise ValueError(f"make_vowel_dataset: n_per_vowel must be a positive integer, got {n_per_vowel!r}")
@@ -80,7 +87,8 @@ def make_vowel_dataset(n_per_vowel: int = 40, seed: int = 0, duration: float = 0
             tract = rng.uniform(0.9, 1.3)
             f0 = rng.uniform(80.0, 140.0) * (tract / 0.9) ** 2   # smaller tracts tend to have higher pitch
             waves.append(synthesize_vowel(vowel, f0=min(f0, 300.0), tract_scale=tract, duration=duration,
-                                          noise=noise, sample_rate=sample_rate, seed=rng))
+                                          noise=noise, sample_rate=sample_rate, seed=rng,
+                                          formant_jitter=formant_jitter))
             labels.append(label)
     order = rng.permutation(len(labels))
     return np.stack(waves)[order], np.array(labels, dtype=np.int64)[order], vowels
