@@ -13,7 +13,7 @@ def test_help_lists_every_command(capsys):
         main(["--help"])
     assert exc.value.code == 0
     out = capsys.readouterr().out
-    for command in ("generate", "release", "collect", "autograde", "feedback", "export", "report"):
+    for command in ("generate", "release", "collect", "autograde", "feedback", "export", "report", "self-check"):
         assert command in out
 
 
