@@ -10,15 +10,17 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PORT ?= 8888
 
-.PHONY: lab test check venv venv-dev course check-python clean help browser-deps sandbox-deps db-deps hub-deps bench bench-grading
+.PHONY: lab test check venv venv-dev course self-check check-python clean help browser-deps sandbox-deps db-deps hub-deps bench bench-grading bench-hub
 
 help:
-	@echo "make lab      set up .venv if needed and open the course in JupyterLab"
+	@echo "make lab      set up .venv if needed and open your copy of the course (work/) in JupyterLab; NO_BROWSER=1: URL only"
 	@echo "make test     set up .venv (with test tools) if needed and run every test"
 	@echo "make check    the fast subset for the inner loop (engine, checks, no-leak, sync; no notebooks run)"
 	@echo "make course   regenerate course/ (student notebooks) from solutions/"
+	@echo "make self-check NB=course/00_basics/00_basics.ipynb   grade your own saved notebook with the hidden tests"
 	@echo "make bench    print the engine benchmark table"
 	@echo "make bench-grading  autograde throughput for a simulated class of 30"
+	@echo "make bench-hub N=30 N students fetch, run and submit chapter 00 at once on the loopback JupyterHub (root)"
 	@echo "make browser-deps   install Debian's chromium for the browser tests (as root)"
 	@echo "make sandbox-deps   install bubblewrap, the sandbox of autograde (as root)"
 	@echo "make db-deps        install PostgreSQL for the shared-gradebook test (as root)"
@@ -43,8 +45,9 @@ $(VENV)/.dev-stamp: $(VENV)/.runtime-stamp requirements-dev.txt
 venv: $(VENV)/.runtime-stamp
 venv-dev: $(VENV)/.dev-stamp
 
+# Opens work/ (your copy of course/, never overwritten); NO_BROWSER=1 only prints the URL (its last line).
 lab: venv
-	$(PY) scripts/lab.py --port $(PORT)
+	$(PY) scripts/lab.py --port $(PORT) $(if $(NO_BROWSER),--no-browser)
 
 # Debian's chromium for the browser tests (tests/browser); idempotent, skips politely when not root.
 browser-deps:
@@ -76,11 +79,20 @@ check: venv-dev
 course: venv
 	$(PY) -m autograder generate
 
+# A learner grades their own saved notebook with the hidden tests (needs solutions/; see docs/student.md).
+self-check: venv
+	@[ -n "$(NB)" ] || { echo "usage: make self-check NB=course/00_basics/00_basics.ipynb (save the notebook first)"; exit 2; }
+	$(PY) -m autograder self-check "$(NB)"
+
 bench: venv-dev
 	$(PY) benchmarks/run.py
 
 bench-grading: venv-dev
 	$(PY) benchmarks/autograde_throughput.py --students 30
+
+# N students fetch, run and submit 00_basics at once on the loopback JupyterHub (root, configurable-http-proxy).
+bench-hub: venv-dev hub-deps
+	$(PY) benchmarks/hub_class.py --students $(or $(N),30)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -54,7 +54,8 @@ def build(source_path, assignment_id, limits, sandboxed=True, run_tag=""):
     """Run the solution notebook with its probes; {grade_id: [[kind, encoded value], ...]} after checking it."""
     plan = plan_for(source_path, assignment_id)
     nb = nbformat.read(str(source_path), as_version=4)
-    executor = ProbeExecute(timeout=int(max(limits.cell_timeout, 120)), notebook_budget=max(limits.notebook_budget, 900),
+    executor = ProbeExecute(timeout=int(max(limits.cell_timeout, 120)),
+                            notebook_budget=max(limits.notebook_budget, 900),
                             memory_limit_mb=limits.memory_mb, sandboxed=sandboxed, plan=plan, run_tag=run_tag)
     _, resources = executor.preprocess(nb, {"metadata": {"path": str(Path(source_path).parent)}})
     where = f"{assignment_id}/{Path(source_path).name}"

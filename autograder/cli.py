@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .bwrap import Limits
 from .errors import UserError
-from .paths import COURSE_ID, DEFAULT_WORKSPACE
+from .paths import COURSE_ID
 
 DESCRIPTION = """\
 Grade the backprop course with nbgrader. solutions/ holds the instructor notebooks (nbgrader source), course/ the
@@ -22,13 +22,22 @@ typical run:
   backprop-grade feedback 00_basics         # HTML feedback without hidden tests
   backprop-grade export --output grades.csv
   backprop-grade report 00_basics           # HTML + PNG plots
+  backprop-grade formgrader                 # manual grading and score overrides in a browser
+
+a learner on their own (needs solutions/):
+  backprop-grade self-check course/00_basics/00_basics.ipynb
 """
 
 
 def _common():
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE,
-                        help="instructor workspace (gradebook, submissions, feedback); default: %(default)s")
+    common.add_argument("--solutions", type=Path, default=None, metavar="DIR",
+                        help="the instructor notebooks (nbgrader source); default: ./solutions, else the "
+                             "repository's this grader was installed from (an installed grader needs this option "
+                             "or the course repository as the current directory)")
+    common.add_argument("--workspace", type=Path, default=None,
+                        help="instructor workspace (gradebook, submissions, feedback); default: autograder/workspace "
+                             "beside the solutions/ folder")
     common.add_argument("--exchange", type=Path, default=None,
                         help="nbgrader exchange directory shared with students; default: WORKSPACE/exchange")
     common.add_argument("--course-id", default=COURSE_ID, help="nbgrader course id; default: %(default)s")
@@ -87,13 +96,45 @@ def build_parser():
     p.add_argument("assignment")
     p.add_argument("--output", type=Path, default=None,
                    help="folder for report.html and the PNGs (default: WORKSPACE/reports/ASSIGNMENT)")
+    p = sub.add_parser("formgrader", parents=[common],
+                       help="open nbgrader's formgrader on the workspace: manual grading, score overrides",
+                       description="Serve nbgrader's formgrader on the grading workspace (127.0.0.1, a fresh token) "
+                                   "and print its URL. Manual grading, score overrides, and the submissions a failed "
+                                   "regrade marked 'needs manual grade'. Ctrl-C stops it.")
+    p.add_argument("--port", type=int, default=8890, help="port to serve on (default: %(default)s)")
+    p.add_argument("--ip", default="127.0.0.1",
+                   help="address to listen on (default: %(default)s; reach it from elsewhere with an SSH tunnel)")
+    p.add_argument("--browser", action="store_true", help="also open a web browser")
+
+    p = sub.add_parser("self-check", help="grade your own saved notebook with the hidden tests (needs solutions/)",
+                       description="Grade one saved student notebook locally, as the grader would: points per graded "
+                                   "cell, the failing checks' messages (never the expected values) and the total. "
+                                   "Runs in the bubblewrap sandbox when it is available, trusted otherwise.")
+    p.add_argument("notebook", type=Path, help="the student notebook, e.g. course/00_basics/00_basics.ipynb")
+    p.add_argument("--json", action="store_true", help="print the report as JSON (what backprop.self_check reads)")
+    p.add_argument("--no-sandbox", action="store_true", help="run the notebook without bubblewrap (your own code)")
     return parser
 
 
+def _self_check(args):
+    """The self-check command: the report as text (or JSON) on stdout, progress on stderr; 0 once graded."""
+    import json
+
+    from .self_check import format_text, self_check
+
+    report = self_check(args.notebook, sandboxed=False if args.no_sandbox else None,
+                        log=lambda *parts: print(*parts, file=sys.stderr))
+    print(json.dumps(report) if args.json else format_text(report))
+    return 0
+
+
 def _workspace(args):
+    from .paths import default_workspace, find_solutions
     from .workspace import Workspace
 
-    ws = Workspace(args.workspace, exchange=args.exchange, course_id=args.course_id, db_url=args.db)
+    solutions = find_solutions(args.solutions)
+    ws = Workspace(args.workspace or default_workspace(solutions), exchange=args.exchange, course_id=args.course_id,
+                   db_url=args.db, solutions=solutions, course=solutions.parent / "course")
     if getattr(args, "cell_timeout", None) is not None:
         ws.limits = Limits(cell_timeout=args.cell_timeout, notebook_budget=args.notebook_budget,
                            memory_mb=args.memory_mb, processes=args.processes)
@@ -130,6 +171,8 @@ def run(args):
         for assignment_id in generate(args.assignments or None):
             print(f"generated course/{assignment_id}/")
         return 0
+    if args.command == "self-check":
+        return _self_check(args)
 
     from . import grading
 
@@ -150,14 +193,18 @@ def run(args):
         if args.assignment:
             from .paths import check_assignment
 
-            check_assignment(args.assignment)
+            check_assignment(args.assignment, ws.solutions)
         rows = export_csv(ws, args.output, args.assignment)
         print(f"wrote {len(rows)} row(s) to {args.output}")
+    elif args.command == "formgrader":
+        from .formgrader import serve
+
+        return serve(ws, port=args.port, ip=args.ip, open_browser=args.browser)
     elif args.command == "report":
         from .paths import check_assignment
         from .report import build_report
 
-        check_assignment(args.assignment)
+        check_assignment(args.assignment, ws.solutions)
         print(f"wrote {build_report(ws, args.assignment, args.output)}")
     return 0
 

@@ -1,12 +1,16 @@
-"""The nbgrader configuration of the course: where things are, the sandboxed probe grading, feedback without hidden tests."""
+"""The nbgrader configuration of the course: where things are, the sandboxed probe grading, feedback without hidden
+tests."""
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.converters import GenerateAssignment
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, GetGrades, LimitOutput
 from traitlets.config import Config
 
 from .bwrap import Limits
 from .execute import ProbeExecute
 from .feedback import HideHiddenTests, ShortenGradeTracebacks
+from .feedback_math import MathToMathML
 from .paths import COURSE_ID
+from .student_cells import StudentCells
 from .verdicts import DecideVerdicts, PlanProbes, RecordRun, SaveVerdicts
 
 # What a student sees in place of a solution region.
@@ -23,6 +27,9 @@ def generate_config(root, course_id=COURSE_ID):
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.GenerateAssignment.force = True
+    # nbgrader's steps, then ours: raises-exception tags (Run All goes on past blank exercises), the self-check cell
+    c.GenerateAssignment.preprocessors = (GenerateAssignment.class_traits()["preprocessors"].make_dynamic_default()
+                                          + [StudentCells])
     c.Exchange.root = str(root)  # not used by generate, but keeps nbgrader from probing the system-wide exchange
     return c
 
@@ -55,5 +62,6 @@ def grading_config(workspace, limits=None, sandboxed=True):
     c.ProbeExecute.sandboxed = sandboxed
     c.ProbeExecute.run_tag = workspace.run_tag
     c.RecordRun.folder = str(workspace.root / "runs")
-    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, ShortenGradeTracebacks, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, ShortenGradeTracebacks, MathToMathML,
+                                        CSSHTMLHeaderPreprocessor]
     return c

@@ -34,7 +34,8 @@ class ProbeExecute(Execute):
 
     notebook_budget = Float(180.0, help="Wall-clock seconds one notebook may take in total.").tag(config=True)
     memory_limit_mb = Integer(3072, help="Address-space limit of the kernel in MB.").tag(config=True)
-    output_limit_mb = Float(4.0, help="Output kept per notebook; the rest is dropped while it streams.").tag(config=True)
+    output_limit_mb = Float(4.0, help="Output kept per notebook; the rest is dropped while it streams.").tag(
+        config=True)
     sandboxed = Bool(True, help="Run the kernel in bubblewrap (False only for trusted notebooks).").tag(config=True)
     run_tag = Unicode("", help="Groups this grader's run folders: /tmp/bpg-<tag>-*").tag(config=True)
     plan = Instance(dict, allow_none=True, help="{grade_id: (visible source, [Probe])} of the notebook being run")

@@ -13,6 +13,8 @@ import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
+from .feedback_math import strip_remote_scripts
+
 HIDDEN_NOTE = "# (hidden tests were run but are not shown)"
 REMOVED_NOTE = "(text between hidden-test markers removed)"
 MIN_SECRET_LINE = 16  # hidden-test lines shorter than this are too generic to look for in outputs
@@ -64,7 +66,8 @@ class ShortenGradeTracebacks(NbGraderPreprocessor):
         if cell.cell_type == "code" and utils.is_grade(cell):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
-                    output["traceback"] = [f"\x1b[0;31m{output.get('ename', 'Error')}\x1b[0m: {output.get('evalue', '')}"]
+                    name, value = output.get("ename", "Error"), output.get("evalue", "")
+                    output["traceback"] = [f"\x1b[0;31m{name}\x1b[0m: {value}"]
         return cell, resources
 
 
@@ -194,6 +197,8 @@ def generate_feedback(workspace, assignment_id, students=None, log=print, *, rel
             if not outcome["success"] or not list(folder.glob("*.html")):
                 status = FeedbackStatus("failed", _tail(outcome) or "nbgrader wrote no feedback page")
             else:
+                for page in folder.glob("*.html"):  # offline: no MathJax or other script from a CDN
+                    page.write_text(strip_remote_scripts(page.read_text(errors="replace")))
                 leak = _leak(workspace, assignment_id, student_id, markers, secrets)
                 if leak:
                     status = FeedbackStatus("withheld", leak)

@@ -90,7 +90,26 @@ def _zero_grades(workspace, assignment_id, student_id):
                 grade.manual_score = None
                 grade.needs_manual_grade = True
         gb.db.commit()
-    shutil.rmtree(workspace.root / "autograded" / student_id / assignment_id, ignore_errors=True)
+    folder = workspace.root / "autograded" / student_id / assignment_id
+    shutil.rmtree(folder, ignore_errors=True)
+    _show_for_manual_grading(workspace, assignment_id, student_id, folder)
+
+
+def _show_for_manual_grading(workspace, assignment_id, student_id, folder):
+    """Put the submission's readable notebooks, outputs cleared (no stale grader output), where formgrader looks
+    for graded notebooks: it lists only those, so a zeroed submission shows up in its "needs manual grade" queue."""
+    for path in sorted(workspace.submitted_dir(assignment_id, student_id).glob("*.ipynb")):
+        try:
+            if path.is_symlink():
+                continue
+            nb = nbformat.read(str(path), as_version=4)
+        except Exception:  # corrupt: nothing formgrader could show
+            continue
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(folder / path.name))
 
 
 def submission_score(workspace, assignment_id, student_id):

@@ -11,6 +11,35 @@ COURSE_ID = "backprop-course"
 IGNORED = {".ipynb_checkpoints", "__pycache__", ".DS_Store"}
 
 
+def find_solutions(explicit=None, cwd=None):
+    """The solutions/ folder to grade from: ``explicit`` (--solutions DIR), else ./solutions, else the checkout's.
+
+    An installed (not editable) backprop-grade has no solutions/ beside it: it must be told, or run from the
+    course repository. Raises a UserError saying where it looked.
+    """
+    if explicit is not None:
+        folder = Path(explicit).expanduser().resolve()
+        if not any(folder.glob("*/*.ipynb")):
+            raise UserError(f"--solutions {folder} holds no assignment (no <assignment>/*.ipynb in it)",
+                            "pass the course repository's solutions/ folder, "
+                            "e.g. --solutions ~/backprop-course/solutions")
+        return folder
+    looked = []
+    for folder in (Path(cwd or Path.cwd()) / "solutions", SOLUTIONS):
+        folder = folder.resolve()
+        if any(folder.glob("*/*.ipynb")):
+            return folder
+        looked.append(str(folder))
+    raise UserError("cannot find the instructor notebooks (solutions/): looked in "
+                    + " and ".join(dict.fromkeys(looked)),
+                    "run backprop-grade from the course repository, or pass --solutions DIR")
+
+
+def default_workspace(solutions):
+    """The default workspace of a solutions/ folder: autograder/workspace/ beside it (the checkout's own)."""
+    return Path(solutions).parent / "autograder" / "workspace"
+
+
 def assignment_ids(solutions=SOLUTIONS):
     """The assignments (folders of solutions/ holding at least one notebook), sorted."""
     if not Path(solutions).is_dir():

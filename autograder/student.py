@@ -30,7 +30,7 @@ def _run(app_class, config, assignment_id, student_id=None):
     app = app_class(coursedir=coursedir, authenticator=Authenticator(config=config), config=config)
     result = capture_log(app)
     if not result["success"]:
-        lines = [l for l in (result.get("log", "") + result.get("error", "")).splitlines() if l.strip()]
+        lines = [line for line in (result.get("log", "") + result.get("error", "")).splitlines() if line.strip()]
         raise UserError(f"{app_class.__name__} of {assignment_id} failed: " + " | ".join(lines[-3:]))
     return result
 

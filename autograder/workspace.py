@@ -1,8 +1,9 @@
 """The instructor workspace: an nbgrader course directory kept outside the notebooks' folders (mode 0700).
 
 Layout: gradebook.db, source/ (a copy of solutions/<assignment> made by `release`), release/, submitted/,
-autograded/, feedback/, answer_keys/ (every probe's answer on the solution), runs/ (one record per graded notebook), exchange/ (unless --exchange points elsewhere), outcomes/ (one JSON per assignment:
-what happened to every submission) and reports/.
+autograded/, feedback/, answer_keys/ (every probe's answer on the solution), runs/ (one record per graded notebook),
+exchange/ (unless --exchange points elsewhere), outcomes/ (one JSON per assignment: what happened to every
+submission) and reports/.
 """
 import os
 from pathlib import Path

@@ -95,7 +95,8 @@ def main():
             n = len(records) * len(notebooks)
             statuses = sorted({r["status"] for r in records})
             print(f"--jobs {jobs}: {seconds:6.1f} s wall, {60 * n / seconds:5.1f} notebooks/minute "
-                  f"({seconds / n:.2f} s per notebook); CPU {cpu / n:.2f} s per notebook (sandboxes {sandboxes / n:.2f}); "
+                  f"({seconds / n:.2f} s per notebook); CPU {cpu / n:.2f} s per notebook "
+                  f"(sandboxes {sandboxes / n:.2f}); "
                   f"load average before: {load:.1f}; outcomes: {', '.join(statuses)}")
             load = os.getloadavg()[0]
         print(f"CPU-bound ceiling on {os.cpu_count()} idle cores: "

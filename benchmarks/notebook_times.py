@@ -22,7 +22,10 @@ def _seconds(cell) -> float:
     start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
     if not (start and end):
         return 0.0
-    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+    def parse(s):
+        return datetime.fromisoformat(s.replace("Z", "+00:00"))
+
     return (parse(end) - parse(start)).total_seconds()
 
 
@@ -61,7 +64,8 @@ def main(argv=None):
                 over += 1
                 flag = "  <-- " + (error or "over budget")
             print(f"{folder.name + '/' + path.name:48s} {wall:8.1f} {cell_s:15.1f}  {cell_id}{flag}")
-    print(f"budget: notebook <= {NOTEBOOK_BUDGET:.0f} s, cell <= {CELL_BUDGET:.0f} s; {over} notebook(s) over or failing")
+    print(f"budget: notebook <= {NOTEBOOK_BUDGET:.0f} s, cell <= {CELL_BUDGET:.0f} s; "
+          f"{over} notebook(s) over or failing")
 
 
 if __name__ == "__main__":

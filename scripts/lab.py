@@ -3,7 +3,7 @@
 
 Usage (from the repository root, with the course's Python, e.g. `.venv/bin/python`):
 
-    python scripts/lab.py                      # JupyterLab on course/, port 8888
+    python scripts/lab.py                      # JupyterLab on work/ (your copy of course/), port 8888
     python scripts/lab.py --port 9000 --no-browser
     python scripts/lab.py --root ~/backprop --exchange /srv/nbgrader/exchange   # in a class
     python scripts/lab.py --write-config DIR   # only write the student config into DIR (Binder's postBuild)
@@ -12,20 +12,31 @@ What it does: writes a small Jupyter config directory (inside the Python environ
 which is generated) holding an `nbgrader_config.py` (course id and exchange directory, created if missing) and
 JupyterLab page config that hides the instructor-only nbgrader panels (Formgrader, Courses, Create Assignment)
 and the online news prompt;
-then starts `jupyter lab` on course/ with that directory on JUPYTER_CONFIG_PATH, adding `--allow-root` when
-run as root.
+then starts `jupyter lab` with that directory on JUPYTER_CONFIG_PATH, adding `--allow-root` when run as root,
+and prints the URL with its token as the last line once the server answers.
+
+Students work in a copy: by default the folder served is work/ (git-ignored), seeded from course/ on every start
+without ever overwriting a file already there (new notebooks are added). `make course` and `git pull` change
+course/ only, so they never touch a student's answers.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import secrets
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+COURSE = REPO / "course"
+WORK = REPO / "work"  # the student's own copy of course/ (git-ignored): answers live here
+COPY_IGNORED = (".ipynb_checkpoints", "__pycache__", ".DS_Store")
+SERVER_START_TIMEOUT_S = 120
 COURSE_ID = "backprop-course"
 EXCHANGE_ENV = "BACKPROP_EXCHANGE"
 DEFAULT_EXCHANGE = "~/.local/share/backprop-course/exchange"
@@ -93,6 +104,22 @@ def _merge_json(path: Path, update: dict) -> None:
     path.write_text(json.dumps(merge(current if isinstance(current, dict) else {}, update), indent=2) + "\n")
 
 
+def seed_work_copy(course: Path, work: Path) -> list[Path]:
+    """Copy every file of course/ that work/ lacks into work/; never overwrite one. Returns the files added."""
+    added = []
+    for source in sorted(Path(course).rglob("*")):
+        rel = source.relative_to(course)
+        if source.is_dir() or set(rel.parts) & set(COPY_IGNORED):
+            continue
+        target = Path(work) / rel
+        if target.exists() or target.is_symlink():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+        added.append(target)
+    return added
+
+
 def lab_command(root: Path, port: int, open_browser: bool, token: str | None, extra: list[str]) -> list[str]:
     """The `jupyter lab` command line for the course root (adds --allow-root for root)."""
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or shutil.which("jupyter")
@@ -126,11 +153,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Open the course in JupyterLab with nbgrader's Assignment List and Validate button.",
         epilog="Arguments after `--` are passed to `jupyter lab` unchanged.",
     )
-    parser.add_argument("--root", type=Path, default=REPO / "course",
-                        help="folder to open (default: course/ of this repository); in a class, a personal "
-                             "work folder such as ~/backprop (created if missing), where Fetch puts assignments")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="folder to open (default: work/ of this repository, your copy of course/, made and "
+                             "topped up with new notebooks on every start, never overwritten); in a class, a "
+                             "personal work folder such as ~/backprop (created if missing), where Fetch puts "
+                             "assignments")
     parser.add_argument("--port", type=int, default=8888, help="port to serve on (default: 8888)")
-    parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    parser.add_argument("--no-browser", action="store_true", default=bool(os.environ.get("NO_BROWSER")),
+                        help="do not open a web browser (also NO_BROWSER=1, e.g. `make lab NO_BROWSER=1`)")
     parser.add_argument("--token", default=None, help="access token (default: JupyterLab makes one)")
     parser.add_argument("--exchange", default=None,
                         help=f"nbgrader exchange directory (default: ${EXCHANGE_ENV} or {DEFAULT_EXCHANGE})")
@@ -165,10 +195,17 @@ def main(argv: list[str] | None = None) -> int:
         path = write_student_config(args.write_config, exchange, args.course_id)
         print(f"wrote the student Jupyter/nbgrader config into {path}")
         return 0
+    if args.root is None:
+        if not any(COURSE.glob("*/*.ipynb")):
+            print(f"error: {COURSE} has no notebooks: run `make course` to generate the student notebooks.",
+                  file=sys.stderr)
+            return 2
+        added = seed_work_copy(COURSE, WORK)
+        if added:
+            print(f"copied {len(added)} new file(s) from course/ into {WORK} (your answers there are never "
+                  "overwritten)")
+        args.root = WORK
     root = args.root.resolve()
-    if root == (REPO / "course").resolve() and not root.is_dir():
-        print(f"error: {root} is missing: run `make course` to generate the student notebooks.", file=sys.stderr)
-        return 2
     if root.exists() and not root.is_dir():
         print(f"error: --root {root} is a file, not a folder.", file=sys.stderr)
         return 2
@@ -179,21 +216,55 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --port {args.port} is not a TCP port (1-65535).", file=sys.stderr)
         return 2
     config_dir = write_student_config(args.config_dir or default_config_dir(), exchange, args.course_id)
-    command = lab_command(root, args.port, not args.no_browser, args.token, args.extra)
+    token = args.token if args.token is not None else secrets.token_hex(24)
+    quiet = [] if any("log_level" in arg for arg in args.extra) else ["--ServerApp.log_level=WARN"]
+    command = lab_command(root, args.port, not args.no_browser, token, quiet + args.extra)
     env = lab_environment(config_dir)
     if args.print_command:
         print(f"JUPYTER_CONFIG_PATH={env['JUPYTER_CONFIG_PATH']}")
         print(" ".join(command))
         return 0
     # nbgrader's Assignment List fetches into the server's working directory: make it the folder served.
-    os.chdir(root)
-    if os.name == "posix":
-        # Become JupyterLab, so that Ctrl-C and kill reach the server itself (no orphaned server).
-        os.execve(command[0], command, env)
+    return serve(command, env, root, token)
+
+
+def server_url(pid: int, token: str) -> str | None:
+    """The URL (with token) of the Jupyter server of process ``pid`` from its runtime file, or None yet."""
+    from jupyter_server.serverapp import list_running_servers
+
+    for info in list_running_servers():
+        if info.get("pid") == pid:
+            return f"{info['url'].rstrip('/')}/lab?token={token}"
+    return None
+
+
+def serve(command: list[str], env: dict[str, str], root: Path, token: str) -> int:
+    """Run JupyterLab in ``root`` until it stops; print its URL with the token as the last line once it is up.
+
+    JupyterLab logs warnings only (unless `-- --ServerApp.log_level=INFO`), so the URL stays the last line.
+    Ctrl-C reaches both processes (same terminal); this one waits for the server to stop.
+    """
+    process = subprocess.Popen(command, env=env, cwd=root)
+    if hasattr(signal, "SIGTERM"):  # `kill` of this launcher stops the server too (no orphaned server)
+        signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     try:
-        return subprocess.call(command, env=env)
+        deadline, url = time.monotonic() + SERVER_START_TIMEOUT_S, None
+        while url is None and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+            url = server_url(process.pid, token)
+        if url:
+            time.sleep(0.5)  # let the server's start-up lines go out first
+            print(f"\nJupyterLab is serving {root}; open (Ctrl-C twice to stop):\n{url}", flush=True)
+        elif process.poll() is None:
+            print(f"warning: the server has not answered within {SERVER_START_TIMEOUT_S} s; its log above says "
+                  f"where it listens (token {token})", file=sys.stderr, flush=True)
+        return process.wait()
     except KeyboardInterrupt:
-        return 130
+        try:
+            return process.wait(timeout=30)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            process.terminate()
+            return 130
 
 
 if __name__ == "__main__":

@@ -84,5 +84,5 @@ def test_ci_runs_the_readme_test_command():
 def test_torch_is_pinned_to_the_cpu_build_version():
     """A bare `torch` requirement would download several GB of CUDA packages."""
     dev = (REPO / "requirements-dev.txt").read_text()
-    torch_lines = [l for l in dev.splitlines() if l.strip().startswith("torch")]
+    torch_lines = [line for line in dev.splitlines() if line.strip().startswith("torch")]
     assert torch_lines == ["torch==2.13.0"]

@@ -108,7 +108,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="exchange_sync.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, required=True, help="the shared exchange volume (all students)")
     parser.add_argument("--exchange", type=Path, required=True, help="the grading exchange (backprop-grade --exchange)")
-    parser.add_argument("--workspace", type=Path, required=True, help="the grading workspace (backprop-grade --workspace)")
+    parser.add_argument("--workspace", type=Path, required=True,
+                        help="the grading workspace (backprop-grade --workspace)")
     parser.add_argument("--course-id", default=COURSE_ID)
     args = parser.parse_args(argv)
     released = sync_outbound(args.shared, args.exchange, args.course_id)

@@ -160,7 +160,9 @@ def _summary(value, width=60):
 def _close(got, ref, atol, rtol, where):
     """None if ``got`` matches ``ref``, else a message that never states the reference value."""
     if isinstance(ref, (bool, str)) or ref is None:
-        return None if (type(got) is type(ref) and got == ref) else f"{where}: got {_summary(got)}, which is not the expected value"
+        if type(got) is type(ref) and got == ref:
+            return None
+        return f"{where}: got {_summary(got)}, which is not the expected value"
     if isinstance(ref, (int, float)) and not isinstance(got, bool) and isinstance(got, (int, float)):
         if math.isnan(ref) and math.isnan(got):
             return None
@@ -231,7 +233,8 @@ def judge(answer, reference, spec, name="the answer"):
     if kind == "close":
         message = _close(answer, reference, spec["atol"], spec["rtol"], name)
     elif kind == "equal":
-        message = None if _plain_equal(answer, reference) else f"{name}: got {_summary(answer)}, which is not the expected value"
+        message = None if _plain_equal(answer, reference) else \
+            f"{name}: got {_summary(answer)}, which is not the expected value"
     elif kind == "choice":
         letter, right = (_letter(value) for value in (answer, reference))
         message = None if letter == right else f"{name}: {_summary(answer)} is not the right option"

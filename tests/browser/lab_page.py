@@ -108,6 +108,14 @@ def _wait_until_settled(page: Page, deadline: float) -> list[str]:
     raise TimeoutError(f"cells still running after {RUN_ALL_TIMEOUT_S} s; prompts: {prompts(page)}")
 
 
+def run_all_once(page: Page) -> list[str]:
+    """Run > Run All Cells, once (no carrying on below a cell that stopped the run); returns the final prompts."""
+    deadline = time.monotonic() + RUN_ALL_TIMEOUT_S
+    menu(page, "Run", "Run All Cells")
+    page.wait_for_timeout(500)
+    return _wait_until_settled(page, deadline)
+
+
 def run_all_cells(page: Page) -> list[str]:
     """Run > Run All Cells, then carry on below any cell that stopped the run (a failing check), like a student.
 
@@ -159,10 +167,11 @@ def visible_result(output_area: Locator) -> str:
     return output_area.evaluate(_VISIBLE_RESULT_JS)
 
 
-def nudge_slider(handle: Locator, pixels: int = 40) -> tuple[str, str]:
+def nudge_slider(handle: Locator, pixels: int = 100) -> tuple[str, str]:
     """Drag a slider's handle with the mouse, as a person would; return its value (before, after).
 
-    Drags right unless the handle is at its maximum, then left.
+    Drags right unless the handle is at its maximum, then left; 100 px is more than one step of the course's
+    sliders with few positions (their tracks are over 200 px wide).
     """
     handle.scroll_into_view_if_needed()
     before = handle.get_attribute("aria-valuenow")

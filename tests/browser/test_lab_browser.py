@@ -188,7 +188,8 @@ def test_assignment_list_fetch_and_submit(lab_server, page, artifacts):
 
 def test_every_gallery_widget_renders_and_responds(lab_server, page, artifacts):
     """The widget gallery in the browser: every widget renders without errors, its controls are labelled and
-    no label is cut off; each one with a slider redraws when the slider is dragged; the playground trains when Train is clicked."""
+    no label is cut off; each one with a slider redraws when the slider is dragged; the playground trains when
+    Train is clicked."""
     names = [name for name, *_ in make_widget_gallery.ENTRIES]
     open_notebook(page, lab_server.base_url, lab_server.token, f"course/{GALLERY}")
     final_prompts = run_all_cells(page)
@@ -214,6 +215,10 @@ def test_every_gallery_widget_renders_and_responds(lab_server, page, artifacts):
         unlabelled = unlabelled_controls(cell)
         if unlabelled:
             problems.append(f"{name}: controls without a description: {unlabelled}")
+        narrow = narrow_slider_tracks(cell)
+        if narrow:
+            problems.append(f"{name}: slider tracks narrower than {MIN_TRACK_PX} px (use sliders.slider_layout): "
+                            f"{narrow}")
         slider = cell.locator(".widget-slider, .jupyter-widget-slider").first
         if slider.count():
             problems.append(slider_changes_output(page, slider, artifacts, f"gallery-{name}"))
@@ -228,6 +233,22 @@ def test_every_gallery_widget_renders_and_responds(lab_server, page, artifacts):
                 problems.append(f"{name}: no plot")
     problems = [p for p in problems if p]
     assert not problems, "\n".join(problems)
+
+
+MIN_TRACK_PX = 200  # narrower, a slider cannot be set to a chosen value with the mouse
+_TRACKS_JS = """
+cell => [...cell.querySelectorAll('.widget-slider, .jupyter-widget-slider')]
+  .filter(el => el.offsetParent !== null)
+  .map(el => [el.querySelector('.widget-label')?.textContent.trim() || '?',
+              (el.querySelector('.slider-container') || el.querySelector('.noUi-target'))
+                .getBoundingClientRect().width])
+"""
+
+
+def narrow_slider_tracks(cell) -> list[str]:
+    """'description: width' of every visible slider of the cell whose track is narrower than MIN_TRACK_PX."""
+    cell.scroll_into_view_if_needed()
+    return [f"{label}: {width:.0f} px" for label, width in cell.evaluate(_TRACKS_JS) if width < MIN_TRACK_PX]
 
 
 def _train_button_trains(page, cell, artifacts) -> str | None:

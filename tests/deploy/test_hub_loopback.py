@@ -12,6 +12,7 @@ folder. The hub, every server it started and the accounts are removed at the end
 
 Needs root, jupyterhub, configurable-http-proxy (npm), bubblewrap, useradd; skipped otherwise, saying which.
 """
+import contextlib
 import csv
 import json
 import os
@@ -222,8 +223,15 @@ def processes_of(uids):
 def hub_class():
     """The class and a running hub; yields a dict of everything the tests need; cleans up whatever happens."""
     tag = secrets.token_hex(3)
-    students = [f"bps{tag}a", f"bps{tag}b"]
-    instructor = f"bpi{tag}"
+    with class_on_hub([f"bps{tag}a", f"bps{tag}b"], f"bpi{tag}") as ctx:
+        yield ctx
+
+
+@contextlib.contextmanager
+def class_on_hub(students, instructor):
+    """A class of new Linux accounts (setup_class.py) and a running hub on free loopback ports; yields a dict of
+    everything the tests need; stops the hub and every server, and removes the accounts, whatever happens.
+    Also used by benchmarks/hub_class.py."""
     course_id = COURSE_ID
     base = Path(tempfile.mkdtemp(prefix="bp-hub-", dir="/tmp"))
     os.chmod(base, 0o755)

@@ -155,7 +155,8 @@ def test_the_image_installs_exactly_the_projects_requirements():
     assert local == ["/opt/backprop-course/src"]               # and the course's package (helpers, autograder)
     assert "--no-deps" in next(w for w in installs if local[0] in w)
     # the student server in the image needs these from the project's list (not added by the Dockerfile)
-    assert {"jupyterlab", "nbgrader", "ipykernel"} <= requirement_names((REPO / "requirements.txt").read_text().splitlines())
+    requirements = (REPO / "requirements.txt").read_text().splitlines()
+    assert {"jupyterlab", "nbgrader", "ipykernel"} <= requirement_names(requirements)
 
 
 def test_the_image_pins_the_same_jupyterhub_major_as_the_hub():

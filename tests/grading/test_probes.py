@@ -45,13 +45,15 @@ def test_objects_that_are_not_data_come_back_unsupported():
 def test_a_wrong_answer_fails_without_stating_the_expected_value(got, ref, spec):
     passed, message = probes.judge(got, ref, spec, "the check")
     assert not passed and message.startswith("the check")
-    hidden = {repr(x) for x in np.ravel(ref).tolist() if x not in np.ravel(got).tolist()} if not isinstance(ref, str) else {ref}
+    hidden = {repr(x) for x in np.ravel(ref).tolist() if x not in np.ravel(got).tolist()} \
+        if not isinstance(ref, str) else {ref}
     for value in hidden - {"0.0"}:
         assert not re.search(rf"(?<![\d.]){re.escape(value)}(?!\d)", message), message
 
 
 @pytest.mark.parametrize("got, ref, spec", [
-    (0.34 + 1e-12, 0.34, probes.close(atol=1e-9)), (" B ", "b", probes.choice()), ([1, 2], np.array([1.0, 2.0]), probes.close()),
+    (0.34 + 1e-12, 0.34, probes.close(atol=1e-9)), (" B ", "b", probes.choice()),
+    ([1, 2], np.array([1.0, 2.0]), probes.close()),
     ({"a": 1.0}, {"a": 1.0}, probes.close()), (0.98, None, probes.at_least(0.97)), (0.1, None, probes.at_most(0.2)),
 ])
 def test_a_right_answer_passes(got, ref, spec):
@@ -87,9 +89,11 @@ def test_a_reply_is_read_only_from_its_marker_line():
     assert grader.read_answer(bad, "@@m1@@") == ("error", "the answer was not readable")
     huge = [{"output_type": "stream", "name": "stdout", "text": "@@m1@@" + "1" * (grader.MAX_ANSWER_BYTES + 1)}]
     assert grader.read_answer(huge, "@@m1@@")[0] == "error"
-    deep = [{"output_type": "stream", "name": "stdout", "text": "@@m1@@" + '{"value": ' + "[" * 100000 + "]" * 100000 + "}"}]
+    deep = [{"output_type": "stream", "name": "stdout",
+             "text": "@@m1@@" + '{"value": ' + "[" * 100000 + "]" * 100000 + "}"}]
     assert grader.read_answer(deep, "@@m1@@") == ("error", "the answer was not readable")
-    shaped = [{"output_type": "stream", "name": "stdout", "text": '@@m1@@{"value": {"__array__": [1], "shape": [1000000000]}}'}]
+    shaped = [{"output_type": "stream", "name": "stdout",
+               "text": '@@m1@@{"value": {"__array__": [1], "shape": [1000000000]}}'}]
     assert grader.read_answer(shaped, "@@m1@@") == ("error", "the answer was not readable")
 
 
