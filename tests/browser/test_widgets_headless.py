@@ -57,9 +57,12 @@ def test_gallery_notebook_is_what_the_script_writes():
 
 
 def _widget_notebooks() -> list[Path]:
-    def uses_widgets(path):
+    builders = widget_builders()
+
+    def uses_widgets(path):  # calls a widget builder (draw_graph and other plots from backprop.widgets do not count)
         cells = json.loads(path.read_text())["cells"]
-        return any(c["cell_type"] == "code" and "widgets" in "".join(c["source"]) for c in cells)
+        sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+        return any(re.search(rf"\b{name}\(", source) for source in sources for name in builders)
 
     return sorted(p for p in COURSE.glob("*/*.ipynb") if uses_widgets(p))
 
