@@ -12,12 +12,12 @@ import time
 
 import zmq
 import zmq.asyncio
-from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_core.utils import run_sync
 from jupyter_client.kernelspec import KernelSpec
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
+from backprop.steady_client import SteadyKernelClient
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Instance, Integer, Unicode, default
 
@@ -226,9 +226,10 @@ def capped_client(max_message_bytes):
     """A kernel client class whose sockets keep the grader's memory flat whatever the kernel sends.
 
     A message bigger than ``max_message_bytes`` closes the connection, and at most RECEIVE_QUEUE messages wait in
-    a socket's queue (a flooding kernel's PUB socket drops the rest, which ends that run, not this process).
+    a socket's queue (a flooding kernel's PUB socket drops the rest, which ends that run, not this process). Its
+    channels never sleep through a message that has arrived (see :mod:`backprop.steady_client`).
     """
-    class CappedClient(AsyncKernelClient):
+    class CappedClient(SteadyKernelClient):
         @default("context")
         def _capped_context(self):
             context = zmq.asyncio.Context()

@@ -65,6 +65,9 @@ c.CourseDirectory.course_id = {course_id!r}
 _exchange = os.path.expanduser(os.environ.get({env!r}) or {exchange!r})
 os.makedirs(_exchange, exist_ok=True)
 c.Exchange.root = _exchange
+# Validate runs the notebook through a kernel client that cannot sleep through a reply that has already arrived
+# (backprop/steady_client.py: a lost wake-up otherwise costs a whole cell timeout).
+c.AsyncKernelManager.client_class = "backprop.steady_client.SteadyKernelClient"
 '''
 
 

@@ -86,10 +86,15 @@ def test_formgrader_lists_the_class_and_an_override_reaches_the_gradebook(formgr
     page.locator("a.name-shown", has_text="alan").click()
     box = page.locator("input.score#test_update")
     box.wait_for(timeout=60_000)
+    # The page fetches its grades after the inputs appear, and each fetched model re-renders its input: a value
+    # typed before that is reset and never saved. Type only once the page has stopped loading.
+    page.wait_for_load_state("networkidle", timeout=60_000)
     box.scroll_into_view_if_needed()
     box.click()
     box.fill("1")
-    box.press("Enter")  # formgrader saves the score (PUT /formgrader/api/grade/...)
+    with page.expect_response(lambda r: "/api/grade/" in r.url and r.request.method == "PUT", timeout=60_000) as put:
+        box.press("Enter")  # formgrader saves the score on the input's change event
+    assert put.value.ok, (put.value.status, put.value.text())
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and _score(graded, "alan", "test_update")[0] != 1:
         time.sleep(0.5)

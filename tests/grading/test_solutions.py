@@ -46,7 +46,8 @@ def validated(path, tmp_path_factory):
         target = tmp_path_factory.mktemp(path.stem) / path.name
         mutate.nbformat.write(filled, str(target))
         # cells get 10 minutes here (Validate's own default is 30 s): a busy machine must not fail a correct notebook
-        validator = _KeepingValidator(config=Config({"Execute": {"timeout": 600}}))
+        validator = _KeepingValidator(config=Config({"Execute": {"timeout": 600}, "AsyncKernelManager": {
+            "client_class": "backprop.steady_client.SteadyKernelClient"}}))  # as the Validate button (scripts/lab.py)
         try:
             result = validator.validate(str(target))
         except RuntimeError as exc:  # the kernel failed to start (a busy machine), not a verdict: start it once more
