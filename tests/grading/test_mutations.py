@@ -22,9 +22,10 @@ pytestmark = pytest.mark.slow
 KINDS = ("perturbed",)
 # Every exercise of every chapter is checked on its own: each notebook run is wrong in exactly one solution region,
 # so each test cell must catch its own exercise (not an error passed on from an earlier one). Notebooks run in
-# separate kernels, so one simulated student carries one such mutant of EVERY notebook of the assignment: student k
-# holds the k-th region's mutant of each notebook (cycling through a notebook's regions when it has fewer), and
-# an assignment costs (most regions in one notebook) submissions instead of one per region, each notebook wrong.
+# separate kernels, so one simulated student carries one such mutant of several notebooks of the assignment:
+# student k holds the k-th region's mutant of each notebook that has a k-th region (and leaves the others out, so
+# no notebook is graded twice with the same mutant): an assignment costs one notebook run per region, in
+# (most regions in one notebook) submissions.
 # Each assignment's mutants are graded together in one autograde run (--jobs), so the tests of one assignment
 # share an xdist group (`make test` runs pytest with --dist loadgroup): two assignments are graded at once.
 
@@ -50,7 +51,7 @@ def plan(a):
     per_notebook = {path.name: regions_of(path) for path in sorted((SOLUTIONS / a).glob("*.ipynb"))}
     per_notebook = {nb: [(gid, kind) for gid in gids for kind in KINDS] for nb, gids in per_notebook.items() if gids}
     count = max(len(m) for m in per_notebook.values())
-    return {student_id(a, k): {nb: m[k % len(m)] for nb, m in per_notebook.items()} for k in range(count)}
+    return {student_id(a, k): {nb: m[k] for nb, m in per_notebook.items() if k < len(m)} for k in range(count)}
 
 
 def student_id(a, k):
