@@ -33,6 +33,40 @@ def _one_blas_thread():
 
 
 @pytest.fixture(scope="session")
+def shared_answer_keys(tmp_path_factory):
+    """Build each solution's answer key once per test run, whichever test's workspace asks first.
+
+    Many tests release 00_basics into a fresh workspace, and each release runs the solution in the sandbox to
+    build its key. Here ``answer_key.build`` keeps what it built in a folder shared by the xdist workers, under
+    the source's digest (which includes the grader version), so a changed or broken solution is still built and
+    checked; each workspace still writes, reads and checks its own key file.
+    """
+    import fcntl
+    import json
+
+    from autograder import answer_key
+
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "answer-keys"
+    folder.mkdir(exist_ok=True)
+    build = answer_key.build
+
+    def build_once(source_path, assignment_id, limits, sandboxed=True, run_tag=""):
+        path = folder / f"{answer_key.digest(source_path)}-{'sandboxed' if sandboxed else 'trusted'}.json"
+        with open(path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker builds, the other waits and reads
+            if path.is_file():
+                return json.loads(path.read_text())
+            answers = build(source_path, assignment_id, limits, sandboxed, run_tag)
+            path.write_text(json.dumps(answers))
+            return answers
+
+    answer_key.build = build_once
+    yield folder
+    answer_key.build = build
+
+
+@pytest.fixture(scope="session")
 def repo() -> Path:
     """The repository root."""
     return REPO

@@ -102,6 +102,12 @@ def release_into_exchange(chapter_dir: Path, exchange: Path, course_id: str = CO
     return outbound
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _answer_keys_built_once(shared_answer_keys):
+    """The graded class shares answer keys with the grading tests (see tests/conftest.py)."""
+    yield
+
+
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory) -> LabServer:
     """JupyterLab started by scripts/lab.py on a temp student folder holding a copy of course/, with a temp
