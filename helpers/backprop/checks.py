@@ -373,8 +373,9 @@ def check_near(value, expected, name="value", tol=1e-6, hint="", reference="the 
     raise CheckError(f"{text}.{' ' + hint if hint else ''}")
 
 
-# Value checks that name a known mistake, and the gradient check of a hand-written backward (see checks_values).
-from .checks_values import check_backward, check_explained  # noqa: E402,F401
+# Value checks that name a known mistake, the gradient check of a hand-written backward, and the check that a
+# classifier outputs logits (see checks_values).
+from .checks_values import check_backward, check_explained, check_logits  # noqa: E402,F401
 
 # Hidden tests declare probes; the grader asks the student's kernel and judges outside it (see backprop.probes).
 from .probes import accuracy_at_least, at_least, at_most, choice, close, equal, probe  # noqa: E402,F401

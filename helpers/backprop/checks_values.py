@@ -2,8 +2,9 @@
 
 ``check_explained`` compares a student's array with a reference the check computed itself and, when the answer
 equals one of the wrong answers the check also computed (a transposed matrix, a window with L - 1, ...), names
-that mistake. ``check_backward`` runs ``backprop.gradcheck`` on a hand-written backward. Both are re-exported
-by ``backprop.checks``; they use its pristine references, captured before any student code runs.
+that mistake. ``check_backward`` runs ``backprop.gradcheck`` on a hand-written backward. ``check_logits`` refuses
+a classifier's outputs that are probabilities (a softmax before a loss that applies its own). All three are
+re-exported by ``backprop.checks``; they use its pristine references, captured before any student code runs.
 """
 from .checks import (
     CheckError,
@@ -71,3 +72,34 @@ def check_backward(fn, inputs, name="the op", hint=""):
     worst = result.max_rel_error
     shown = f"{worst:.1e}" if _isinstance(worst, float) and _abs(worst) < 1e300 else "small"
     print(f"{name}: backward agrees with finite differences (largest relative error {shown}): ok")
+
+
+def check_logits(scores, name="scores", tol=1e-6):
+    """Visible check: a classifier's outputs are raw class scores (logits), not the probabilities of a softmax.
+
+    ``nn.CrossEntropyLoss`` applies log-softmax itself, so a network that ends in a softmax applies it twice: its
+    scores stay in [0, 1], the loss cannot fall below log(1 + (C - 1)/e) and the gradients shrink, so training
+    slows or stalls while the accuracy may still look fine. ``scores`` is an (N, C) array; rows that all lie in
+    [0, 1] and sum to 1 (within ``tol``) are refused with that explanation. Returns None.
+    """
+    __tracebackhide__ = True
+    try:
+        have = _np.asarray(scores, dtype=float)
+    except (TypeError, ValueError):
+        raise CheckError(f"{name} should be an array of class scores, got {_describe(scores)}") from None
+    if have.ndim != 2 or have.shape[1] < 2:
+        raise CheckError(f"{name} should have shape (N, C): one row of C >= 2 class scores per example, "
+                         f"got shape {have.shape}")
+    if not _np.all(_np.isfinite(have)):
+        raise CheckError(f"{name} contains nan or inf")
+    rows_off = _float(_np.abs(have.sum(axis=1) - 1.0).max())
+    if _np.all((have >= 0.0) & (have <= 1.0)) and rows_off <= tol:
+        classes = have.shape[1]
+        floor = _float(_np.log1p((classes - 1) / _np.e))
+        raise CheckError(
+            f"{name} look like probabilities, not raw scores: every entry lies in [0, 1] and every row sums to 1. "
+            f"The network ends in a softmax, but nn.CrossEntropyLoss applies (log-)softmax itself, so the softmax "
+            f"is applied twice: the scores it sees stay in [0, 1], so with {classes} classes the loss cannot fall "
+            f"below {floor:.4g}, and its gradients shrink, which slows or stalls training. Remove the Softmax after "
+            f"the last Linear layer: the network must output raw scores (logits).")
+    print(f"{name} are raw scores (logits), not probabilities: ok")

@@ -84,3 +84,40 @@ def test_check_backward_shows_gradchecks_report_and_the_hint():
 def test_check_backward_reports_an_op_that_crashes_with_the_hint():
     with pytest.raises(CheckError, match=r"could not run it \(ValueError: not written yet\)\.\nHint: write it"):
         checks.check_backward(_Crashes.apply, _inputs(), "Crashes", hint="write it")
+
+
+def test_check_logits_passes_raw_scores(capsys):
+    scores = np.random.default_rng(0).normal(size=(5, 10))
+    assert checks.check_logits(scores, "cnn(x)") is None
+    assert "cnn(x) are raw scores (logits), not probabilities: ok" in capsys.readouterr().out
+
+
+def test_check_logits_passes_scores_that_are_in_0_1_but_do_not_sum_to_1():
+    checks.check_logits(np.full((3, 4), 0.5), "scores")             # in [0, 1], rows sum to 2
+    checks.check_logits(np.array([[1.5, -0.5], [0.2, 0.8]]), "s")  # rows sum to 1, entries outside [0, 1]
+
+
+def test_check_logits_refuses_softmax_outputs_and_says_why():
+    logits = bp.tensor(np.random.default_rng(1).normal(size=(5, 10)))
+    probabilities = bp.nn.functional.softmax(logits, dim=1).data
+    with pytest.raises(CheckError) as exc:
+        checks.check_logits(probabilities, "cnn(x)")
+    text = str(exc.value)
+    assert "look like probabilities" in text and "CrossEntropyLoss applies (log-)softmax itself" in text
+    # the floor of the loss with 10 classes, log(1 + 9/e), worked out by hand: log(4.3109) = 1.4612
+    assert "cannot fall below 1.461" in text
+
+
+def test_check_logits_floor_is_the_smallest_cross_entropy_of_probabilities_used_as_logits():
+    # The best a softmax-then-cross-entropy network can do: probability 1 on the right class, 0 elsewhere.
+    best = np.array([[1.0, 0.0, 0.0]])
+    loss = bp.nn.functional.cross_entropy(bp.tensor(best), np.array([0])).item()
+    with pytest.raises(CheckError, match=f"cannot fall below {loss:.4g}"):
+        checks.check_logits(best, "scores")
+
+
+@pytest.mark.parametrize("bad, message", [(np.ones(4) / 4, r"shape \(N, C\)"), (np.ones((3, 1)), r"shape \(N, C\)"),
+                                          (np.full((2, 2), np.nan), "nan or inf"), ("abc", "array of class scores")])
+def test_check_logits_refuses_what_is_not_a_table_of_scores(bad, message):
+    with pytest.raises(CheckError, match=message):
+        checks.check_logits(bad, "scores")

@@ -47,6 +47,8 @@ MISTAKES = [
     Mistake(DIGITS, "build-cnn", "nn.Flatten(), ", "", "Flatten gives", "forgets to flatten the feature maps"),
     Mistake(DIGITS, "build-cnn", "nn.Linear(128, 10))", "nn.Linear(128, 9))", "should have shape (5, 10)",
             "one class score too few"),
+    Mistake(DIGITS, "build-cnn", "nn.Linear(128, 10))", "nn.Linear(128, 10), nn.Softmax(dim=1))",
+            "applies (log-)softmax itself", "a softmax after the last layer, before CrossEntropyLoss"),
     # 05.2 character language model
     Mistake(CHARS, "windows", "y = ids[context:]", "y = ids[context - 1:-1]", "right after the window",
             "targets shifted by one"),

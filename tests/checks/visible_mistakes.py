@@ -8,6 +8,7 @@ test cell that checks it. The test asserts that one of those visible checks fail
 something that helps (the hint). The mistakes live in tests/, never in course/.
 """
 import dataclasses
+import functools
 import multiprocessing
 import os
 import shutil
@@ -52,10 +53,26 @@ def _grade_id(cell):
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
+@functools.lru_cache(maxsize=None)
+def _parsed(path, mtime_ns):
+    """The instructor notebook at ``path``, parsed once per version of the file (``mtime_ns`` keys the version).
+
+    Callers only read it; parsing and validating the JSON once per notebook, not 2-3 times per mistake, is what
+    the cache saves.
+    """
+    return mutate.read(path)
+
+
+def instructor(notebook):
+    """The parsed instructor notebook ``notebook`` (under solutions/), from the cache while the file is unchanged."""
+    path = SOLUTIONS / notebook
+    return _parsed(path, path.stat().st_mtime_ns)
+
+
 def student_view(notebook):
     """The code cells of an instructor notebook as (grade_id, source), hidden regions removed."""
     cells = []
-    for cell in mutate.read(SOLUTIONS / notebook).cells:
+    for cell in instructor(notebook).cells:
         if cell.cell_type != "code":
             continue
         source = split_source(cell.source)[0] if HIDDEN_BEGIN in cell.source else cell.source
@@ -162,7 +179,7 @@ def run(mistake, workdir=None):
     if source.count(mistake.old) != 1:
         raise ValueError(f"{mistake.grade_id}: the text to replace occurs {source.count(mistake.old)} times, "
                          f"not once: {mistake.old!r}")
-    tests = mutate.graded_by(mutate.read(SOLUTIONS / mistake.notebook))[mistake.grade_id]
+    tests = mutate.graded_by(instructor(mistake.notebook))[mistake.grade_id]
     last = max(i for i, gid in enumerate(ids) if gid in tests)
     sources = [source.replace(mistake.old, mistake.new)] + [s for _, s in cells[index + 1:last + 1]]
     runner = _notebook_at(mistake.notebook, index)
