@@ -10,12 +10,13 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PORT ?= 8888
 
-.PHONY: lab test check venv venv-dev course self-check check-python clean help browser-deps sandbox-deps db-deps hub-deps bench bench-grading bench-hub
+.PHONY: lab test check venv venv-dev frameworks course self-check check-python clean help browser-deps sandbox-deps db-deps hub-deps bench bench-grading bench-hub
 
 help:
 	@echo "make lab      set up .venv if needed and open your copy of the course (work/) in JupyterLab; NO_BROWSER=1: URL only"
 	@echo "make test     set up .venv (with test tools) if needed and run every test"
 	@echo "make check    the fast subset for the inner loop (engine, checks, no-leak, sync; no notebooks run)"
+	@echo "make frameworks  add PyTorch, JAX, Keras and PyTensor to .venv (the optional extra; chapter 03.1 runs them)"
 	@echo "make course   regenerate course/ (student notebooks) from solutions/"
 	@echo "make self-check NB=course/00_basics/00_basics.ipynb   grade your own saved notebook with the hidden tests"
 	@echo "make bench    print the engine benchmark table"
@@ -42,8 +43,16 @@ $(VENV)/.dev-stamp: $(VENV)/.runtime-stamp requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	@touch $@
 
+# The optional `frameworks` extra, read from pyproject.toml (its one list). TORCH_INDEX=https://download.pytorch.org/whl/cpu
+# where torch==2.13.0 does not resolve to the CPU build from the usual index (a plain `torch` pulls GBs of CUDA).
+$(VENV)/.frameworks-stamp: $(VENV)/.runtime-stamp pyproject.toml
+	$(PY) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["frameworks"]))' \
+	  | $(PIP) install --quiet $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -r /dev/stdin
+	@touch $@
+
 venv: $(VENV)/.runtime-stamp
-venv-dev: $(VENV)/.dev-stamp
+venv-dev: $(VENV)/.dev-stamp $(VENV)/.frameworks-stamp
+frameworks: $(VENV)/.frameworks-stamp
 
 # Opens work/ (your copy of course/, never overwritten); NO_BROWSER=1 only prints the URL (its last line).
 lab: venv

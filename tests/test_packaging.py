@@ -86,3 +86,41 @@ def test_torch_is_pinned_to_the_cpu_build_version():
     dev = (REPO / "requirements-dev.txt").read_text()
     torch_lines = [line for line in dev.splitlines() if line.strip().startswith("torch")]
     assert torch_lines == ["torch==2.13.0"]
+
+
+def _frameworks_extra() -> list[str]:
+    tomllib = pytest.importorskip("tomllib")
+    return tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["frameworks"]
+
+
+def test_requirements_dev_repeats_the_frameworks_extra_exactly():
+    """`make test` installs requirements-dev.txt, so CI runs chapter 03.1 with the libraries of the extra."""
+    dev = {}
+    for line in (REPO / "requirements-dev.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-r"):
+            name, spec = _split_requirement(line)
+            dev[name] = spec
+    extra = dict(_split_requirement(dep) for dep in _frameworks_extra())
+    assert set(extra) == {"torch", "jax", "jaxlib", "keras", "pytensor"}, sorted(extra)
+    differing = {name: (spec, dev.get(name)) for name, spec in extra.items() if dev.get(name) != spec}
+    assert not differing, f"pyproject's frameworks extra and requirements-dev.txt differ (extra, dev): {differing}"
+    assert extra["torch"] == "==2.13.0", "torch must stay pinned to the version whose CPU wheel these machines have"
+
+
+def test_make_test_installs_the_frameworks_extra_from_pyproject():
+    makefile = (REPO / "Makefile").read_text()
+    venv_dev = re.search(r"^venv-dev:(.*)$", makefile, re.M).group(1)
+    assert "$(VENV)/.frameworks-stamp" in venv_dev.split(), "make test (venv-dev) must install the frameworks extra"
+    assert re.search(r"^frameworks: \$\(VENV\)/\.frameworks-stamp$", makefile, re.M)
+    rule = makefile.split("$(VENV)/.frameworks-stamp:", 1)[1].split("\n\n", 1)[0]
+    assert '["optional-dependencies"]["frameworks"]' in rule, "the make target must read the extra's one list"
+    assert "pyproject.toml" in rule.splitlines()[0], "a changed extra must re-run the install (stamp prerequisite)"
+
+
+def test_environment_yml_leaves_the_frameworks_extra_optional():
+    """Binder and conda users get the course without the extra's gigabytes, and are told how to add it."""
+    text = (REPO / "environment.yml").read_text()
+    conda = conda_requirements()
+    assert not {_split_requirement(dep)[0] for dep in _frameworks_extra()} & set(conda)
+    assert ".[frameworks]" in text
