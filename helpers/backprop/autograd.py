@@ -1,11 +1,17 @@
 """The backward pass: order the graph, then push gradients from the output back to the leaves.
 
-Two steps, as in micrograd: (1) an iterative depth-first search lists the nodes so that every node comes
-after its parents (a topological order; no recursion, so deep graphs are fine); (2) walking that list in
-reverse, each node hands its incoming gradient to its `_backward` function, which returns one gradient per
-parent (the chain rule); gradients arriving at the same node from several paths are added up.
-Leaf tensors (created by you with requires_grad=True) ACCUMULATE into `.grad`, as in PyTorch.
+Two steps, as in micrograd: (1) order the nodes so that every node comes after its parents (a topological
+order); (2) walking that order in reverse, each node hands its incoming gradient to its `_backward` function,
+which returns one gradient per parent (the chain rule); gradients arriving at the same node from several paths
+are added up. Leaf tensors (created by you with requires_grad=True) ACCUMULATE into `.grad`, as in PyTorch.
+
+`topological_order` finds the order by a depth-first search (no recursion, so deep graphs are fine): it is what
+Value.backward uses and what you can print to see the recorded graph. Tensor.backward (`run_backward`) needs
+no search: every op output is numbered when it is created, after its inputs, so the newest node first is
+already a reverse topological order (PyTorch's engine orders its nodes the same way).
 """
+from heapq import heappop, heappush
+
 import numpy as np
 
 
@@ -48,55 +54,79 @@ def _shape_error(node, index, parent, grad):
     return RuntimeError(msg + ".")
 
 
+def _count_error(node, grads) -> RuntimeError:
+    """A clear message when a backward function returns the wrong number of gradients."""
+    return RuntimeError(f"backward of '{node._op}' returned {len(grads)} gradients for {len(node._parents)} "
+                        f"inputs: return exactly one (an array or None) per input.")
+
+
+def _as_gradient(node, parent, grad) -> np.ndarray:
+    """A gradient that is not an ndarray of its input's shape (a number, a list, a numpy scalar) as an array of
+    that shape, or the clear error if its shape is wrong."""
+    grad = np.asarray(grad, dtype=parent.data.dtype)
+    if grad.shape != parent.data.shape:
+        index = next(i for i, p in enumerate(node._parents) if p is parent)
+        raise _shape_error(node, index, parent, grad)
+    return grad
+
+
+def _store_leaf_grad(leaf, grad, kept: set) -> None:
+    """ADD `grad` to a leaf's .grad, making sure no two .grad arrays are one array."""
+    if leaf.grad is None:
+        # Keep the array itself only if nobody else can see it: it owns its memory (not a view of another
+        # gradient) and no other leaf or retained grad got the same array (a + b hands both parents one
+        # array). Otherwise copy, so that changing one .grad in place never changes another.
+        if grad.base is not None or id(grad) in kept or not grad.flags.writeable:
+            grad = grad.copy()
+        leaf.grad = grad
+        kept.add(id(grad))
+    elif leaf.grad.flags.writeable and leaf.grad.shape == grad.shape:
+        leaf.grad += grad
+    else:
+        leaf.grad = leaf.grad + grad
+
+
 def run_backward(root, gradient: np.ndarray) -> None:
-    """Propagate `gradient` (d output / d root, an array we own) from `root` to every leaf that requires grad."""
-    order = topological_order(root)
+    """Propagate `gradient` (d output / d root, an array we own) from `root` to every leaf that requires grad.
+
+    The order is the nodes' creation order, newest first (a max-heap on `_seq`): a node is always created after
+    its inputs, so by the time a node is taken from the heap every node that uses it has passed its gradient
+    on, and its gradient is complete. This is the same reverse topological order as topological_order gives,
+    found without a graph search (as PyTorch's engine does); only nodes that receive a gradient are visited.
+    """
     pending = {id(root): gradient}  # id(node) -> gradient summed so far; popped (freed) once used
+    heap, leaves = [], []
+    if root._backward is None:
+        leaves.append(root)
+    else:
+        heap.append((-root._seq, id(root), root))
     kept = set()  # ids of arrays that stay visible after the pass (retained grads, leaf grads)
-    leaves = []
-    for node in reversed(order):
-        backward = node._backward
-        if backward is None:  # a leaf: assign after the loop
-            leaves.append(node)
-            continue
-        grad = pending.pop(id(node), None)
-        if grad is None:
-            continue
+    while heap:
+        node = heappop(heap)[2]
+        grad = pending.pop(id(node))
         if node._retain_grad:  # a retained non-leaf gradient ACCUMULATES over backward() calls, as a leaf's
             if node.grad is None:
                 node.grad = grad
                 kept.add(id(grad))
             else:
                 node.grad = node.grad + grad  # a new array: `grad` itself goes on to the parents
-        parent_grads = backward(grad)
+        grads = node._backward(grad)
         parents = node._parents
-        if len(parent_grads) != len(parents):
-            raise RuntimeError(f"backward of '{node._op}' returned {len(parent_grads)} gradients for "
-                               f"{len(parents)} inputs: return exactly one (an array or None) per input.")
-        for parent, pgrad in zip(parents, parent_grads):
-            if pgrad is None or not parent.requires_grad:
-                continue
-            if type(pgrad) is not np.ndarray:
-                pgrad = np.asarray(pgrad, dtype=parent.data.dtype)
-            if pgrad.shape != parent.data.shape:
-                raise _shape_error(node, parents.index(parent), parent, pgrad)
-            key = id(parent)
-            previous = pending.get(key)
-            # a sum makes a new array: never add in place into an array another node may also hold
-            pending[key] = pgrad if previous is None else previous + pgrad
-    for leaf in leaves:
-        grad = pending.pop(id(leaf), None)
-        if grad is None:
-            continue
-        if leaf.grad is None:
-            # Keep the array itself only if nobody else can see it: it owns its memory (not a view of
-            # another gradient) and no other leaf or retained grad got the same array (a + b hands both
-            # parents one array). Otherwise copy, so that changing one .grad in place never changes another.
-            if grad.base is not None or id(grad) in kept or not grad.flags.writeable:
-                grad = grad.copy()
-            leaf.grad = grad
-            kept.add(id(grad))
-        elif leaf.grad.flags.writeable and leaf.grad.shape == grad.shape:
-            leaf.grad += grad
-        else:
-            leaf.grad = leaf.grad + grad
+        if len(grads) != len(parents):
+            raise _count_error(node, grads)
+        for parent, pgrad in zip(parents, grads):
+            if pgrad is not None and parent.requires_grad:  # a gradient handed to a constant is dropped
+                if type(pgrad) is not np.ndarray or pgrad.shape != parent.data.shape:
+                    pgrad = _as_gradient(node, parent, pgrad)
+                key = id(parent)
+                previous = pending.get(key)
+                if previous is not None:  # a sum makes a new array: never add in place into an array another
+                    pending[key] = previous + pgrad  # node may also hold
+                else:
+                    pending[key] = pgrad
+                    if parent._backward is None:
+                        leaves.append(parent)
+                    else:
+                        heappush(heap, (-parent._seq, key, parent))  # the id: never compare two Tensors
+    for leaf in leaves:  # last, so that every retained gradient is already in `kept`
+        _store_leaf_grad(leaf, pending[id(leaf)], kept)

@@ -9,6 +9,8 @@ The operations live in mixins, one module an idea: tensor_elementwise (arithmeti
 tensor_reduce (sum, mean, max, softmax), tensor_movement (reshape, transpose, indexing, matmul); shape and
 axis checks in tensor_axes. This module holds the class itself: construction, properties, backward().
 """
+from itertools import count
+
 import numpy as np
 
 from .autograd import run_backward
@@ -19,6 +21,7 @@ from .tensor_movement import MovementOps, matmul
 from .tensor_reduce import ReduceOps
 
 _DEFAULT_DTYPE = DEFAULT_DTYPE
+_next_seq = count().__next__  # creation numbers of graph nodes: a node is numbered after its inputs
 
 __all__ = ["Tensor", "matmul", "unbroadcast", "broadcast_error"]
 
@@ -26,7 +29,8 @@ __all__ = ["Tensor", "matmul", "unbroadcast", "broadcast_error"]
 class Tensor(ElementwiseOps, ReduceOps, MovementOps):
     """An n-dimensional array (numpy, float64 by default) with reverse-mode automatic differentiation."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "_retain_grad", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "_retain_grad", "_seq",
+                 "__weakref__")
     __array_ufunc__ = None  # makes `ndarray + Tensor` call Tensor.__radd__ instead of looping over elements
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
@@ -75,6 +79,7 @@ class Tensor(ElementwiseOps, ReduceOps, MovementOps):
                     out.requires_grad = True
                     out._parents = parents
                     out._backward = backward
+                    out._seq = _next_seq()  # the backward pass visits nodes from the newest to the oldest
                     return out
         out.requires_grad = False
         out._parents = ()
@@ -207,7 +212,8 @@ class Tensor(ElementwiseOps, ReduceOps, MovementOps):
                     f"backward() without a gradient needs a scalar output (a loss), but this tensor has shape "
                     f"{self.shape}. Reduce it first (e.g. out.sum() or out.mean()), or pass "
                     f"gradient=<array of shape {self.shape}> holding d loss / d out.")
-            gradient = np.ones(self.data.shape, dtype=self.data.dtype)
+            gradient = np.empty(self.data.shape, dtype=self.data.dtype)
+            gradient.fill(1.0)  # np.ones without its Python wrapper: this runs once per training step
         else:
             if isinstance(gradient, Tensor):
                 gradient = gradient.data

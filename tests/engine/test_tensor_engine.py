@@ -264,6 +264,50 @@ def test_from_op_with_wrong_gradient_shape_says_which_op():
         out.backward()
 
 
+def test_wrong_gradient_shape_for_a_later_input_names_that_input():
+    a = Tensor(np.ones((2, 3)), requires_grad=True)
+    b = Tensor(np.ones((2, 3)), requires_grad=True)
+    out = Tensor._from_op(np.array(0.0), (a, b), lambda g: (np.zeros((2, 3)), np.ones(4)), "pair")
+    with pytest.raises(RuntimeError, match=r"'pair'.*shape \(4,\) for its input 1.*broadcast axis"):
+        out.backward()
+
+
+def test_numbers_as_gradients_become_arrays_and_constants_get_none():
+    x = Tensor(2.0, requires_grad=True)
+    c = Tensor(5.0)  # a constant: a gradient handed to it is dropped
+    out = Tensor._from_op(np.array(10.0), (x, c), lambda g: (3.0, 7.0), "numbers")
+    out.backward()
+    assert type(x.grad) is np.ndarray and x.grad.shape == () and x.grad == 3.0
+    assert c.grad is None
+    # what a backward returns for an input that needs no gradient is not even looked at
+    out = Tensor._from_op(np.array(10.0), (x, c), lambda g: (g, np.ones(7)), "dummy_for_constant")
+    out.backward()
+    assert x.grad == 4.0 and c.grad is None
+
+
+def test_backward_visits_each_node_after_every_node_that_uses_it():
+    """A node used on paths of different lengths gets the sum of all of them before it passes its gradient on."""
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    h = x * 3.0                                  # used directly and through a chain of three ops
+    deep = ((h * 2.0).exp() * 0.5).sum()
+    out = deep + h.sum()
+    out.backward()
+    xd = x.data
+    np.testing.assert_allclose(x.grad, 3.0 * (np.exp(6.0 * xd) + 1.0), rtol=1e-12)
+
+
+def test_a_copied_node_shares_its_creation_number_and_backward_still_works():
+    """copy.deepcopy keeps a node's creation number: two nodes with one number must not be compared as Tensors."""
+    import copy
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2.0
+    twin = copy.deepcopy(h)
+    (h + twin).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+    np.testing.assert_array_equal(twin._parents[0].grad, [2.0, 2.0])
+
+
 def test_from_op_with_wrong_number_of_gradients():
     x = Tensor([1.0], requires_grad=True)
     out = Tensor._from_op(x.data, (x,), lambda g: (g, g), "twice")

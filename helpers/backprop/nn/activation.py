@@ -14,6 +14,8 @@ class _Activation(Module):
     settings: tuple = ()  # names of the keyword arguments passed on to `function`
 
     def forward(self, x):
+        if not self.settings:  # most activations have none: skip building an empty dict on every call
+            return self.function(x)
         return self.function(x, **{name: getattr(self, name) for name in self.settings})
 
     def extra_repr(self) -> str:

@@ -21,6 +21,8 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
+# x.sum(axis) and x.max(axis) without numpy's Python-level wrapper (the same C reduction): per-step hot paths
+_sum, _max = np.add.reduce, np.maximum.reduce
 
 
 # ---- small helpers --------------------------------------------------------------------------------
@@ -68,7 +70,7 @@ def linear(input, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         gw = g2.T @ x2 if weight.requires_grad else None
         if bias is None:
             return gx, gw
-        return gx, gw, (g2.sum(axis=0) if bias.requires_grad else None)
+        return gx, gw, (_sum(g2, 0) if bias.requires_grad else None)
 
     return Tensor._from_op(out, (x, weight) if bias is None else (x, weight, bias), backward, "linear")
 
@@ -199,7 +201,7 @@ def _out_of_range(t: np.ndarray, num_classes: int) -> bool:
     """True if any index is < 0 or >= num_classes. For int64 one pass suffices: viewed as uint64, a negative
     index becomes a huge number, so a single max() catches both kinds of bad index."""
     if t.dtype == np.int64:
-        return bool(t.view(np.uint64).max() >= num_classes)
+        return bool(_max(t.view(np.uint64)) >= num_classes)
     return bool(t.min() < 0 or t.max() >= num_classes)
 
 
@@ -266,18 +268,18 @@ def cross_entropy(input, target, reduction: str = "mean", label_smoothing: float
     n, c = zd.shape
     t = target.data if isinstance(target, Tensor) else target
     # fast path: int64 indices of the right shape, all in range (viewed as uint64, a negative index is huge)
-    if type(t) is not np.ndarray or t.dtype != np.int64 or t.shape != (n,) or (n and t.view(np.uint64).max() >= c):
+    if type(t) is not np.ndarray or t.dtype != np.int64 or t.shape != (n,) or (n and _max(t.view(np.uint64)) >= c):
         t = _class_targets("cross_entropy", t, n, c)
     rows = np.arange(n)
-    shifted = zd - zd.max(axis=1, keepdims=True)
+    shifted = zd - _max(zd, 1, keepdims=True)
     exp = np.exp(shifted)
-    sumexp = exp.sum(axis=1, keepdims=True)
+    sumexp = _sum(exp, 1, keepdims=True)
     per = np.log(sumexp[:, 0]) - shifted[rows, t]
     if eps:  # (1 - e) * (-log p_t) + e * mean_c(-log p_c)
         per = (1.0 - eps) * per + eps * (np.log(sumexp[:, 0]) - shifted.mean(axis=1))
     if reduction == "mean":
         scale = 1.0 / max(n, 1)
-        out = per.sum() * scale
+        out = _sum(per) * scale
     else:
         out, scale = _reduce("cross_entropy", per, reduction)
 
