@@ -209,8 +209,20 @@ def run(args):
     return 0
 
 
+def _skip_slow_iri_checker():
+    """Start-up without the 1.3 s that jsonschema (imported by nbformat) spends building rfc3987_syntax's Earley
+    parsers for the "iri" string formats, as if that optional package were not installed.
+
+    No schema nbformat, nbgrader or Jupyter validates uses those formats. Only before anything imported jsonschema:
+    in a process that already has it (a test run, a notebook) this changes nothing.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None in sys.modules: `import` raises ImportError
+
+
 def main(argv=None):
     """Console entry point: clear messages and a non-zero exit code for bad input, never a bare traceback."""
+    _skip_slow_iri_checker()
     args = build_parser().parse_args(argv)
     warnings.filterwarnings("ignore", message=".*not in session.*")
     logging.getLogger("traitlets").setLevel(logging.ERROR)

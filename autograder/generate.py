@@ -20,7 +20,10 @@ def run_generate_assignment(root, assignment_id, config):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    from . import gradebook
+
     ensure_tools_on_path()
+    gradebook.ensure(config.CourseDirectory.db_url, config.CourseDirectory.course_id)  # stamped in this process
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log_level = "ERROR"
     result = api.generate_assignment(assignment_id, force=True, create=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import answer_key, outcomes
+from . import answer_key, gradebook, outcomes
 from .bwrap import Limits, check_available
 from .errors import UserError
 from .generate import compare_release, copy_assignment
@@ -31,6 +31,7 @@ def release(workspace, assignment_id, log=print):
     """Copy solutions/<a> into the workspace source/, generate the student version and release it to the exchange."""
     check_assignment(assignment_id, workspace.solutions)
     workspace.create()
+    gradebook.ensure(workspace.db_url, workspace.course_id)  # a new one is stamped in this process (gradebook.py)
     copy_assignment(workspace.solutions / assignment_id, workspace.root / "source" / assignment_id)
     api = workspace.api()
     result = api.generate_assignment(assignment_id, force=True, create=True)

@@ -100,3 +100,40 @@ def test_bad_shard_is_refused(tmp_path, capsys, shard):
     ws = _workspace_with_a_submission(tmp_path)
     code = main(["autograde", "00_basics", "--shard", shard, "--workspace", str(ws.root)])
     assert code == 2 and "--shard" in capsys.readouterr().err
+
+
+def test_command_start_up_skips_the_iri_parsers_and_still_validates_notebooks():
+    """backprop-grade starts without rfc3987_syntax (1.3 s of Earley parsers for jsonschema's "iri" formats, which
+    no schema here uses); nbformat still reads and validates notebooks, and rejects an invalid one."""
+    code = """
+import sys
+from autograder import cli
+cli._skip_slow_iri_checker()
+import jsonschema, nbformat
+assert sys.modules["rfc3987_syntax"] is None
+checks = jsonschema.FormatChecker().checkers
+assert "iri" not in checks and "date" in checks, sorted(checks)
+nb = nbformat.read("solutions/00_basics/00_basics.ipynb", as_version=4)
+nbformat.validate(nb)
+nb.cells[0]["cell_type"] = "nonsense"
+try:
+    nbformat.validate(nb)
+except nbformat.ValidationError:
+    print("rejected")
+"""
+    from autograder.paths import REPO
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "rejected"
+
+
+def test_iri_checker_is_left_alone_once_jsonschema_is_loaded(monkeypatch):
+    """In a process that already imported jsonschema (this test run, a notebook) the start-up shortcut does nothing."""
+    from autograder import cli
+
+    import jsonschema  # noqa: F401  (loaded, as in any process that validated a notebook)
+
+    monkeypatch.delitem(sys.modules, "rfc3987_syntax", raising=False)
+    cli._skip_slow_iri_checker()
+    assert "rfc3987_syntax" not in sys.modules
