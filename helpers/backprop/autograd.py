@@ -129,4 +129,9 @@ def run_backward(root, gradient: np.ndarray) -> None:
                     else:
                         heappush(heap, (-parent._seq, key, parent))  # the id: never compare two Tensors
     for leaf in leaves:  # last, so that every retained gradient is already in `kept`
-        _store_leaf_grad(leaf, pending[id(leaf)], kept)
+        grad = pending[id(leaf)]
+        if leaf.grad is None and grad.base is None and id(grad) not in kept and grad.flags.writeable:
+            leaf.grad = grad  # the usual case, inline: an array nobody else sees becomes the leaf's .grad
+            kept.add(id(grad))
+        else:
+            _store_leaf_grad(leaf, grad, kept)

@@ -394,6 +394,25 @@ def test_module_without_super_init_still_registers():
     assert len(Lazy().parameters()) == 2
 
 
+def test_module_call_passes_every_argument_form_to_forward():
+    class Probe(nn.Module):
+        def forward(self, input=None, *rest, scale=1, **options):
+            return input, rest, scale, options
+
+    m = Probe()
+    assert m(5) == (5, (), 1, {})
+    assert m(5, 6, scale=2) == (5, (6,), 2, {})
+    assert m(input=5) == (5, (), 1, {})  # a keyword with the name of __call__'s positional-only slot
+    assert m(scale=3) == (None, (), 3, {})
+    assert m() == (None, (), 1, {})
+    assert m(None) == (None, (), 1, {})
+
+
+def test_relu_layer_accepts_arrays_and_lists():
+    np.testing.assert_array_equal(nn.ReLU()([-1.0, 2.0]).data, [0.0, 2.0])
+    np.testing.assert_array_equal(nn.ReLU()(np.array([[3.0, -4.0]])).data, [[3.0, 0.0]])
+
+
 def test_functional_stack_gradcheck(gen):
     a, b = (Tensor(gen.standard_normal((2, 3)), requires_grad=True) for _ in range(2))
     gradcheck(lambda x, y: F.stack([x, y], dim=1), [a, b])

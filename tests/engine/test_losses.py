@@ -50,11 +50,31 @@ def test_cross_entropy_accepts_tensor_and_float_targets(gen):
     assert F.cross_entropy(z, [1, 2, 3]).item() == a
 
 
-@pytest.mark.parametrize("bad", [3, 7, -1])
+@pytest.mark.parametrize("bad", [3, 7, -1, -3, np.iinfo(np.int64).min, np.iinfo(np.int64).max])
 def test_cross_entropy_out_of_range_class_is_clear(bad):
     with pytest.raises(IndexError) as info:
         F.cross_entropy(np.zeros((2, 3)), np.array([0, bad]))
     assert f"class index {bad}" in str(info.value) and "0..2" in str(info.value)
+
+
+def test_cross_entropy_accepts_every_class_index_in_range(gen):
+    z = gen.standard_normal((3, 3))
+    t = np.array([2, 0, 2])  # the largest valid index, first and last in the batch
+    shifted = z - z.max(axis=1, keepdims=True)
+    expected = np.mean(np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(3), t])
+    np.testing.assert_allclose(F.cross_entropy(z, t).item(), expected, rtol=1e-12)
+    strided = np.array([2, 9, 0, 9, 2])[::2]  # the same labels as a non-contiguous view
+    assert F.cross_entropy(z, strided).item() == F.cross_entropy(z, t).item()
+
+
+def test_cross_entropy_right_for_every_batch_size_in_turn(gen):
+    # the row indices are made once per batch size (and at most 64 sizes kept): each size must still be right
+    for n in [3, 1, 70, 3, *range(2, 80, 7), 1]:
+        z, t = gen.standard_normal((n, 4)), gen.integers(0, 4, n)
+        shifted = z - z.max(axis=1, keepdims=True)
+        per = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(n), t]
+        np.testing.assert_allclose(F.cross_entropy(z, t, "none").data, per, rtol=1e-12)
+        np.testing.assert_allclose(F.nll_loss(shifted, t, "sum").item(), -shifted[np.arange(n), t].sum())
 
 
 def test_cross_entropy_other_bad_targets_are_clear():

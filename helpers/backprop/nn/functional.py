@@ -23,6 +23,30 @@ __all__ = [
 _REDUCTIONS = ("mean", "sum", "none")
 # x.sum(axis) and x.max(axis) without numpy's Python-level wrapper (the same C reduction): per-step hot paths
 _sum, _max = np.add.reduce, np.maximum.reduce
+_INT64 = np.dtype(np.int64)  # compared by identity (numpy's built-in dtypes are singletons)
+_UINT64 = np.dtype(np.uint64)
+
+
+def _largest_index(t: np.ndarray) -> int:
+    """The largest of non-empty int64 class indices, a negative one counting as huge (seen as uint64), so that
+    one comparison with the number of classes finds any index out of range. argmax, not max: it skips
+    numpy's reduction machinery (~0.15 us instead of ~0.8 us on a batch, once per training step)."""
+    u = t.view(_UINT64)
+    return u.item(u.argmax())
+
+
+_ROW_INDICES: dict = {}  # batch size -> read-only np.arange(batch size), for picking each row's target class
+
+
+def _row_indices(n: int) -> np.ndarray:
+    """np.arange(n), made once per batch size (a training loop asks for the same few sizes every step)."""
+    rows = _ROW_INDICES.get(n)
+    if rows is None:
+        rows = np.arange(n)
+        rows.flags.writeable = False  # shared between calls: nobody may change it
+        if len(_ROW_INDICES) < 64:  # bounded, whatever sizes a program uses
+            _ROW_INDICES[n] = rows
+    return rows
 
 
 # ---- small helpers --------------------------------------------------------------------------------
@@ -267,10 +291,10 @@ def cross_entropy(input, target, reduction: str = "mean", label_smoothing: float
         return Tensor._from_op(out, (z,), backward_nd, "cross_entropy")
     n, c = zd.shape
     t = target.data if isinstance(target, Tensor) else target
-    # fast path: int64 indices of the right shape, all in range (viewed as uint64, a negative index is huge)
-    if type(t) is not np.ndarray or t.dtype != np.int64 or t.shape != (n,) or (n and _max(t.view(np.uint64)) >= c):
+    # fast path: int64 indices of the right shape, all in range; anything else gets _class_targets' checks
+    if type(t) is not np.ndarray or t.dtype is not _INT64 or t.shape != (n,) or (n and _largest_index(t) >= c):
         t = _class_targets("cross_entropy", t, n, c)
-    rows = np.arange(n)
+    rows = _row_indices(n)
     shifted = zd - _max(zd, 1, keepdims=True)
     exp = np.exp(shifted)
     sumexp = _sum(exp, 1, keepdims=True)
@@ -321,7 +345,7 @@ def nll_loss(input, target, reduction: str = "mean") -> Tensor:
         return per.sum() / max(per.size, 1) if reduction == "mean" else per.sum() if reduction == "sum" else per
     n, c = z.data.shape
     t = _class_targets("nll_loss", target, n, c)
-    rows = np.arange(n)
+    rows = _row_indices(n)
     out, scale = _reduce("nll_loss", -z.data[rows, t], reduction)
 
     def backward(g):
