@@ -11,9 +11,8 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from traitlets.config import Config
 
-STEADY = "backprop.steady_client.SteadyKernelClient"
+from backprop.steady_client import kernel_config
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_BUDGET, CELL_BUDGET = 60.0, 20.0
@@ -36,7 +35,7 @@ def run(path: Path):
     """(wall seconds including kernel start, slowest cell seconds, its id, error or '')."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                            config=Config({"AsyncKernelManager": {"client_class": STEADY}}))  # no lost wake-ups
+                            config=kernel_config())  # no lost wake-ups
     start = time.perf_counter()
     error = ""
     try:

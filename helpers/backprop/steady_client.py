@@ -15,6 +15,7 @@ from jupyter_client.channels import AsyncZMQSocketChannel
 from traitlets import Type
 
 WAKE_S = 0.5  # longest a message that has arrived can wait unread
+CLIENT_CLASS = "backprop.steady_client.SteadyKernelClient"  # what a Jupyter config sets (scripts/lab.py writes it)
 
 
 class SteadySocketChannel(AsyncZMQSocketChannel):
@@ -38,3 +39,10 @@ class SteadyKernelClient(AsyncKernelClient):
     iopub_channel_class = Type(SteadySocketChannel)
     control_channel_class = Type(SteadySocketChannel)
     stdin_channel_class = Type(SteadySocketChannel)
+
+
+def kernel_config():
+    """A traitlets Config under which nbclient, nbgrader's Execute and its Validator start SteadyKernelClients."""
+    from traitlets.config import Config
+
+    return Config({"AsyncKernelManager": {"client_class": CLIENT_CLASS}})

@@ -22,10 +22,7 @@ from browser_setup import COURSE, REPO
 sys.path.insert(0, str(REPO / "scripts"))
 import make_widget_gallery  # noqa: E402
 
-from traitlets.config import Config  # noqa: E402
-
-# the grader's kernel client, which never sleeps through an arrived reply (backprop/steady_client.py)
-STEADY = Config({"AsyncKernelManager": {"client_class": "backprop.steady_client.SteadyKernelClient"}})
+from backprop.steady_client import kernel_config  # noqa: E402
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 GALLERY = REPO / "solutions" / "widget_gallery" / "widget_gallery.ipynb"
@@ -80,7 +77,7 @@ def test_widget_notebook_runs_headless(path, tmp_path, monkeypatch):
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel should use the notebook's inline backend
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(tmp_path)}}, config=STEADY)
+                            resources={"metadata": {"path": str(tmp_path)}}, config=kernel_config())
     client.execute()  # a widget waiting for input would hang here until the per-cell timeout fails the test
 
     builders = widget_builders()

@@ -9,9 +9,9 @@ run by the answer-key build of the grading tests, with every probe previewed.
 """
 import pytest
 from nbgrader.validator import Validator
-from traitlets.config import Config
 
 from autograder import mutate
+from backprop.steady_client import kernel_config
 from autograder.paths import COURSE, SOLUTIONS, assignment_ids
 from prose_numbers import prose_numbers, unbacked_numbers
 
@@ -46,8 +46,9 @@ def validated(path, tmp_path_factory):
         target = tmp_path_factory.mktemp(path.stem) / path.name
         mutate.nbformat.write(filled, str(target))
         # cells get 10 minutes here (Validate's own default is 30 s): a busy machine must not fail a correct notebook
-        validator = _KeepingValidator(config=Config({"Execute": {"timeout": 600}, "AsyncKernelManager": {
-            "client_class": "backprop.steady_client.SteadyKernelClient"}}))  # as the Validate button (scripts/lab.py)
+        config = kernel_config()  # the kernel client of the Validate button (scripts/lab.py)
+        config.Execute.timeout = 600
+        validator = _KeepingValidator(config=config)
         try:
             result = validator.validate(str(target))
         except RuntimeError as exc:  # the kernel failed to start (a busy machine), not a verdict: start it once more

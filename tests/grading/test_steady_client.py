@@ -16,7 +16,7 @@ import zmq
 import zmq.asyncio
 from jupyter_client.session import Session
 
-from backprop.steady_client import SteadyKernelClient, SteadySocketChannel
+from backprop.steady_client import CLIENT_CLASS, SteadyKernelClient, SteadySocketChannel, kernel_config
 
 
 async def _reply_with_lost_wakeup(channel_class):
@@ -86,11 +86,12 @@ def test_grading_and_validate_use_the_steady_client(tmp_path):
     assert issubclass(capped_client(MAX_MESSAGE_BYTES), SteadyKernelClient)  # grading and the self-check
     config_file = lab.write_student_config(tmp_path, str(tmp_path / "exchange")) / "nbgrader_config.py"
     loaded = PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
-    assert loaded.AsyncKernelManager.client_class == "backprop.steady_client.SteadyKernelClient"  # Validate
+    assert loaded.AsyncKernelManager.client_class == CLIENT_CLASS  # Validate
 
     from jupyter_client.manager import AsyncKernelManager
 
     manager = AsyncKernelManager(config=Config(loaded))
     assert manager.client_factory is SteadyKernelClient
+    assert AsyncKernelManager(config=kernel_config()).client_factory is SteadyKernelClient  # tests, benchmarks
     client = manager.client()
     assert isinstance(client, SteadyKernelClient) and client.shell_channel_class is SteadySocketChannel
