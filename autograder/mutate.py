@@ -4,6 +4,7 @@ Used by the mutation check (every graded cell must lose its points when the solu
 the simulated-class tests. Generic: works on any notebook with '### BEGIN SOLUTION' / '### END SOLUTION' regions.
 """
 import ast
+import re
 import copy
 import textwrap
 
@@ -134,3 +135,71 @@ def mutant_submission(released_nb, instructor_nb, grade_id, kind):
 
 def read(path):
     return nbformat.read(str(path), as_version=4)
+
+
+def _constant_names(region_lines):
+    """The names a region assigns if it assigns only literals (a quiz letter, a number worked out by hand); else []."""
+    try:
+        tree = ast.parse(textwrap.dedent("\n".join(region_lines)))
+    except SyntaxError:
+        return []
+    names = []
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets)):
+            return []
+        try:
+            ast.literal_eval(node.value)
+        except ValueError:
+            return []
+        names += [t.id for t in node.targets]
+    return names
+
+
+def _identifiers(source):
+    """Every identifier-like word of a cell, strings included (probe code is a string): an over-estimate on purpose."""
+    return set(re.findall(r"[A-Za-z_]\w*", source))
+
+
+def _reads(source):
+    """The names a cell may read: all its words, less those that appear only as plain assignment targets."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return _identifiers(source)
+    stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store)}
+    in_strings = set().union(*(_identifiers(n.value) for n in ast.walk(tree)
+                               if isinstance(n, ast.Constant) and isinstance(n.value, str)))
+    return _identifiers(source) - (stored - loaded - in_strings)
+
+
+def mutant_units(instructor_nb):
+    """The checked solution regions of a notebook grouped into mutants: [[grade_id, ...], ...], in notebook order.
+
+    A region is its own mutant, except that regions which only assign literals (quiz letters, hand-worked numbers)
+    share one mutant when nothing can mix them up: no test cell of one mentions a name of another, and no cell other
+    than a region's own cell and its test cells reads its names (a cell that only sets them, like
+    ``q1 = q2 = None`` before a quiz, reads nothing). Each test cell then still sees exactly one
+    wrong answer, its own, so a shared mutant proves as much as separate ones at the cost of one notebook run.
+    """
+    tests_of = {gid: tests for gid, tests in graded_by(instructor_nb).items() if tests}
+    solutions = solution_cells(instructor_nb)
+    constants = {gid: names for gid in tests_of
+                 if (names := _constant_names(split_region(solutions[gid])[1]))}
+    words = {cell.metadata.get("nbgrader", {}).get("grade_id") or f"#{i}": _reads(cell.source)
+             for i, cell in enumerate(instructor_nb.cells) if cell.cell_type == "code"}
+
+    def separable(gid):
+        own = {gid, *tests_of[gid]}
+        others = set().union(*(set(n) for g, n in constants.items() if g != gid))
+        return (all(not words[t] & others for t in tests_of[gid])
+                and all(not ws & set(constants[gid]) for cid, ws in words.items() if cid not in own))
+
+    shared = [gid for gid in constants if separable(gid)]
+    units = []
+    for gid in tests_of:
+        if gid not in shared:
+            units.append([gid])
+        elif gid == shared[0]:
+            units.append(shared)
+    return units

@@ -21,7 +21,9 @@ from autograder.workspace import Workspace
 pytestmark = pytest.mark.slow
 KINDS = ("perturbed",)
 # Every exercise of every chapter is checked on its own: each notebook run is wrong in exactly one solution region,
-# so each test cell must catch its own exercise (not an error passed on from an earlier one). Notebooks run in
+# so each test cell must catch its own exercise (not an error passed on from an earlier one). The one exception
+# (mutate.mutant_units): regions that only assign literals, such as quiz letters, share a mutant when no test cell
+# of one mentions another's names, so each test cell still sees only its own wrong answer. Notebooks run in
 # separate kernels, so one simulated student carries one such mutant of several notebooks of the assignment:
 # student k holds the k-th region's mutant of each notebook that has a k-th region (and leaves the others out, so
 # no notebook is graded twice with the same mutant): an assignment costs one notebook run per region, in
@@ -47,9 +49,11 @@ CASES = list(mutants())
 
 
 def plan(a):
-    """{student id: {notebook: (grade_id, kind)}}: which mutant of which notebook each simulated student hands in."""
-    per_notebook = {path.name: regions_of(path) for path in sorted((SOLUTIONS / a).glob("*.ipynb"))}
-    per_notebook = {nb: [(gid, kind) for gid in gids for kind in KINDS] for nb, gids in per_notebook.items() if gids}
+    """{student id: {notebook: (grade_ids, kind)}}: which mutant of which notebook each simulated student hands in."""
+    per_notebook = {path.name: [(tuple(unit), kind) for unit in mutate.mutant_units(mutate.read(path))
+                                for kind in KINDS]
+                    for path in sorted((SOLUTIONS / a).glob("*.ipynb"))}
+    per_notebook = {nb: m for nb, m in per_notebook.items() if m}
     count = max(len(m) for m in per_notebook.values())
     return {student_id(a, k): {nb: m[k] for nb, m in per_notebook.items() if k < len(m)} for k in range(count)}
 
@@ -61,7 +65,8 @@ def student_id(a, k):
 def student_of(case):
     """The simulated student whose submission holds this case's mutant."""
     a, notebook, grade_id, kind = case
-    return next(s for s, notebooks in plan(a).items() if notebooks.get(notebook) == (grade_id, kind))
+    return next(s for s, notebooks in plan(a).items()
+                if notebook in notebooks and grade_id in notebooks[notebook][0] and notebooks[notebook][1] == kind)
 
 
 def grade_mutants(a, base):
@@ -71,11 +76,11 @@ def grade_mutants(a, base):
     assert cli(["release", a] + opts) == 0
     submissions = {}
     for student, notebooks in plan(a).items():
-        for notebook, (grade_id, kind) in notebooks.items():
+        for notebook, (grade_ids, kind) in notebooks.items():
             released = mutate.read(ws.root / "release" / a / notebook)
             instructor = mutate.read(SOLUTIONS / a / notebook)
             submissions.setdefault(student, {})[notebook] = mutate.mutant_submission(released, instructor,
-                                                                                   [grade_id], kind)
+                                                                                   list(grade_ids), kind)
     for student, notebooks in submissions.items():
         hand_in(ws, a, student, notebooks, base / "students")
     assert cli(["collect", a] + opts) == 0
