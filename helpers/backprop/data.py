@@ -1,7 +1,8 @@
 """Offline data sets and a minibatch DataLoader.
 
 Everything here works without a network: the real data sets (digits, iris, breast cancer) ship inside
-scikit-learn, and the toy ones (moons, xor, spirals) are generated from a seed. Every loader returns
+scikit-learn and are read from its folder without importing it (see :mod:`backprop.data_files`), and the toy ones
+(moons, xor, spirals) are generated from a seed. Every loader returns
 float64 features and int64 class labels, split with a fixed seed so every run sees the same numbers.
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .data_files import read_digits, read_labelled_csv, split_indices
 from .random import get_rng, resolve_rng
 from .tensor import Tensor
 from .validate import positive_int
@@ -27,17 +29,23 @@ __all__ = [
 
 
 def train_test_split(X, y, test_size: float = 0.2, seed: int = 0, stratify: bool = True):
-    """Split X, y into (X_train, X_test, y_train, y_test) with a fixed seed (sklearn's order of outputs)."""
-    from sklearn.model_selection import train_test_split as _split
-
+    """Split X, y into (X_train, X_test, y_train, y_test) with a fixed seed: scikit-learn's split, draw for draw."""
     X = np.asarray(X)
     y = np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"train_test_split: X has {len(X)} rows but y has {len(y)}; they must match")
     if not 0.0 < test_size < 1.0:
         raise ValueError(f"train_test_split: test_size must be a fraction between 0 and 1, got {test_size!r}")
-    strat = y if stratify and y.dtype.kind in "iub" else None
-    return _split(X, y, test_size=test_size, random_state=seed, stratify=strat)
+    train, test = split_indices(y, test_size, seed, stratify=stratify and y.dtype.kind in "iub")
+    return X[train], X[test], y[train], y[test]
+
+
+def _sklearn_load(loader: str, field: str):
+    """(field, target) through scikit-learn itself: the fallback when its data folder is not where expected."""
+    import sklearn.datasets
+
+    bunch = getattr(sklearn.datasets, loader)()
+    return getattr(bunch, field), bunch.target
 
 
 def _finish(X, y, split: bool, test_size: float, seed: int, standardize: bool):
@@ -61,12 +69,10 @@ def load_digits(split: bool = True, test_size: float = 0.2, seed: int = 0, flatt
     Returns (X_train, X_test, y_train, y_test) when split=True, else (X, y). With flatten=True each image is
     a row of 64 features; with flatten=False images come as (N, 1, 8, 8), the NCHW layout Conv2d expects.
     """
-    from sklearn.datasets import load_digits as _load
-
-    bunch = _load()
-    X = bunch.images.astype(np.float64) / 16.0
+    images, target = read_digits() or _sklearn_load("load_digits", "images")
+    X = images.astype(np.float64) / 16.0
     X = X.reshape(len(X), 64) if flatten else X.reshape(len(X), 1, 8, 8)
-    return _finish(X, bunch.target, split, test_size, seed, standardize=False)
+    return _finish(X, target, split, test_size, seed, standardize=False)
 
 
 def load_iris(split: bool = True, test_size: float = 0.2, seed: int = 0, standardize: bool = True):
@@ -74,18 +80,14 @@ def load_iris(split: bool = True, test_size: float = 0.2, seed: int = 0, standar
 
     Features are standardised with the training split's mean and standard deviation when standardize=True.
     """
-    from sklearn.datasets import load_iris as _load
-
-    bunch = _load()
-    return _finish(bunch.data, bunch.target, split, test_size, seed, standardize)
+    data, target = read_labelled_csv("iris.csv") or _sklearn_load("load_iris", "data")
+    return _finish(data, target, split, test_size, seed, standardize)
 
 
 def load_breast_cancer(split: bool = True, test_size: float = 0.2, seed: int = 0, standardize: bool = True):
     """Wisconsin breast cancer (569 rows, 30 features, 2 classes: 0 malignant, 1 benign) from scikit-learn."""
-    from sklearn.datasets import load_breast_cancer as _load
-
-    bunch = _load()
-    return _finish(bunch.data, bunch.target, split, test_size, seed, standardize)
+    data, target = read_labelled_csv("breast_cancer.csv") or _sklearn_load("load_breast_cancer", "data")
+    return _finish(data, target, split, test_size, seed, standardize)
 
 
 def _check_n(name: str, n_samples) -> int:

@@ -94,3 +94,52 @@ def test_dataloader_errors():
         data.DataLoader(np.zeros((10, 2)), np.zeros(10), batch_size=0)
     with pytest.raises(TypeError, match="rng"):
         data.DataLoader(np.zeros((10, 2)), np.zeros(10), rng="seed")
+
+
+def test_bundled_sets_equal_scikit_learns_loaders():
+    """The CSVs read without importing scikit-learn hold exactly what sklearn.datasets returns."""
+    import sklearn.datasets as skd
+
+    from backprop import data_files
+
+    images, target = data_files.read_digits()
+    digits = skd.load_digits()
+    assert np.array_equal(images, digits.images) and np.array_equal(target, digits.target)
+    for name, loader in (("breast_cancer.csv", skd.load_breast_cancer), ("iris.csv", skd.load_iris)):
+        values, target = data_files.read_labelled_csv(name)
+        bunch = loader()
+        assert np.array_equal(values, bunch.data) and np.array_equal(target, bunch.target), name
+
+
+@pytest.mark.parametrize("stratify", [True, False])
+def test_split_draws_exactly_what_scikit_learn_draws(stratify):
+    """Same rows, same order as sklearn's train_test_split for many sizes, class balances, fractions and seeds."""
+    from sklearn.model_selection import train_test_split as sk_split
+
+    rng = np.random.default_rng(7)
+    for case in range(60):
+        n = int(rng.integers(12, 300))
+        y = rng.choice(int(rng.integers(2, 6)), size=n)
+        if stratify and np.bincount(y).min() < 2:
+            continue
+        X = rng.normal(size=(n, 3))
+        test_size, seed = float(rng.choice([0.1, 0.2, 0.25, 1 / 3, 0.5])), int(rng.integers(0, 1000))
+        try:
+            ref = sk_split(X, y, test_size=test_size, random_state=seed, stratify=y if stratify else None)
+        except ValueError:  # e.g. fewer test rows than classes: refused by both
+            with pytest.raises(ValueError, match="train_test_split"):
+                data.train_test_split(X, y, test_size=test_size, seed=seed, stratify=stratify)
+            continue
+        ours = data.train_test_split(X, y, test_size=test_size, seed=seed, stratify=stratify)
+        assert all(np.array_equal(a, b) for a, b in zip(ours, ref)), (n, test_size, seed)
+
+
+def test_loading_a_bundled_set_does_not_import_scikit_learn():
+    """The point of data_files: a notebook that only loads digits starts about a second faster."""
+    import subprocess
+    import sys
+
+    code = ("import sys, backprop as bp; bp.data.load_digits(); bp.data.load_breast_cancer(); "
+            "print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -45,7 +45,7 @@ def load_reviews(split: bool = True, test_size: float = 0.25, seed: int = 0):
         return sentences, labels
     if not 0.0 < test_size < 1.0:
         raise ValueError(f"load_reviews: test_size must be a fraction between 0 and 1, got {test_size!r}")
-    from sklearn.model_selection import train_test_split
+    from ..data_files import split_indices  # scikit-learn's stratified split, draw for draw, without importing it
 
-    train, test = train_test_split(np.arange(len(labels)), test_size=test_size, random_state=seed, stratify=labels)
+    train, test = split_indices(labels, test_size, seed, stratify=True)
     return ([sentences[i] for i in train], [sentences[i] for i in test], labels[train], labels[test])
