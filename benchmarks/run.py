@@ -9,6 +9,8 @@ Workloads (all float64, same data, same batches, same machine, one run):
   3. One LSTM training step (batch 64, 8 time steps of 8 features, hidden 32, Adam): milliseconds per step.
 Also trains the engine MLP to convergence and prints its test accuracy.
 Every ratio is printed with its target (TARGETS) and whether it is met. Run: `make bench`.
+Timings move with the machine's load; to compare two versions of the engine on a busy machine, count
+instructions instead: benchmarks/mlp_instructions.py (valgrind).
 """
 from __future__ import annotations
 

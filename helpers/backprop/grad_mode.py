@@ -7,15 +7,21 @@ import functools
 
 
 class _GradMode:
-    """Holds the global on/off switch; a class attribute so the hot path reads it with one lookup."""
+    """Holds the global on/off switch: one instance, GRAD_MODE, whose `enabled` slot every op reads (a slot of an
+    instance is a cheaper read than an attribute of a class)."""
 
-    __slots__ = ()
-    enabled = True
+    __slots__ = ("enabled",)
+
+    def __init__(self):
+        self.enabled = True
+
+
+GRAD_MODE = _GradMode()
 
 
 def is_grad_enabled() -> bool:
     """True when operations currently record a graph for backward()."""
-    return _GradMode.enabled
+    return GRAD_MODE.enabled
 
 
 class set_grad_enabled:
@@ -26,12 +32,12 @@ class set_grad_enabled:
         self.previous = None
 
     def __enter__(self):
-        self.previous = _GradMode.enabled
-        _GradMode.enabled = self.mode
+        self.previous = GRAD_MODE.enabled
+        GRAD_MODE.enabled = self.mode
         return self
 
     def __exit__(self, *exc_info):
-        _GradMode.enabled = self.previous
+        GRAD_MODE.enabled = self.previous
         return False
 
     def __call__(self, func):

@@ -14,7 +14,7 @@ from itertools import count
 import numpy as np
 
 from .autograd import run_backward
-from .grad_mode import _GradMode
+from .grad_mode import GRAD_MODE
 from .tensor_axes import broadcast_error, unbroadcast
 from .tensor_elementwise import DEFAULT_DTYPE, ElementwiseOps
 from .tensor_movement import MovementOps, matmul
@@ -22,6 +22,7 @@ from .tensor_reduce import ReduceOps
 
 _DEFAULT_DTYPE = DEFAULT_DTYPE
 _next_seq = count().__next__  # creation numbers of graph nodes: a node is numbered after its inputs
+_new, _ndarray = object.__new__, np.ndarray  # read by _from_op once per op: one global lookup each
 
 __all__ = ["Tensor", "matmul", "unbroadcast", "broadcast_error"]
 
@@ -30,7 +31,7 @@ class Tensor(ElementwiseOps, ReduceOps, MovementOps):
     """An n-dimensional array (numpy, float64 by default) with reverse-mode automatic differentiation."""
 
     __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "_retain_grad", "_seq",
-                 "__weakref__")
+                 "_pending", "__weakref__")
     __array_ufunc__ = None  # makes `ndarray + Tensor` call Tensor.__radd__ instead of looping over elements
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
@@ -58,22 +59,24 @@ class Tensor(ElementwiseOps, ReduceOps, MovementOps):
         self._backward = None
         self._op = ""
         self._retain_grad = False
+        self._pending = None  # the gradient received so far, only during a backward pass (autograd.py)
 
     # ---- the extension API ---------------------------------------------------------------------------
-    @classmethod
-    def _from_op(cls, data, parents, backward, op):
+    @staticmethod  # not a classmethod: that would make a bound method on every call, i.e. every op
+    def _from_op(data, parents, backward, op):
         """Output node of an operation: `backward(grad_out)` returns one gradient (array or None) per parent.
 
         If graph recording is off (no_grad) or no parent requires grad, the result is a plain constant.
         `backward` must return new arrays or views of grad_out, never mutate grad_out, and never return an
         array it keeps elsewhere (the engine may store a returned array as a leaf's .grad).
         """
-        out = object.__new__(Tensor)
-        out.data = data if type(data) is np.ndarray else np.asarray(data)
+        out = _new(Tensor)
+        out.data = data if type(data) is _ndarray else np.asarray(data)
         out.grad = None
         out._op = op
         out._retain_grad = False
-        if _GradMode.enabled:
+        out._pending = None
+        if GRAD_MODE.enabled:
             for parent in parents:
                 if parent.requires_grad:
                     out.requires_grad = True
@@ -177,6 +180,7 @@ class Tensor(ElementwiseOps, ReduceOps, MovementOps):
         out._backward = None
         out._op = ""
         out._retain_grad = False
+        out._pending = None
         return out
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":

@@ -73,3 +73,15 @@ def test_benchmark_script_runs_and_prints_the_table():
     if "torch not installed" not in out:  # every ratio is printed with its target and a verdict
         for name, target in bench.TARGETS.items():
             assert f"{name} = " in out and f"(target <= {target:.2f}x: " in out, name
+
+
+def test_instruction_count_workers_train_both_contenders(tmp_path, digits_batches):
+    """benchmarks/mlp_instructions.py runs these workers under valgrind; here they run plainly (no timing)."""
+    X, y, batches = digits_batches
+    data = tmp_path / "digits.npz"
+    np.savez(data, X=X, y=y)
+    for mode in ("engine", "floor"):
+        result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "mlp_instructions.py"), "--worker", mode,
+                                 "0", str(data)], capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split()[-1] == str(len(batches))

@@ -89,8 +89,7 @@ def linear(input, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     def backward(g):
         gx = g @ w if x.requires_grad else None
-        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
-        x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
+        g2, x2 = (g, xd) if xd.ndim == 2 else (g.reshape(-1, g.shape[-1]), xd.reshape(-1, xd.shape[-1]))
         gw = g2.T @ x2 if weight.requires_grad else None
         if bias is None:
             return gx, gw
@@ -271,24 +270,7 @@ def cross_entropy(input, target, reduction: str = "mean", label_smoothing: float
     zd = z.data
     eps = label_smoothing if label_smoothing == 0.0 else _check_smoothing("cross_entropy", label_smoothing)
     if zd.ndim != 2:
-        _check_logits("cross_entropy", zd)
-        _check_reduction("cross_entropy", reduction)
-        rows2d, t, positions = _rows_of_classes("cross_entropy", zd, target)
-        flat = cross_entropy(Tensor(rows2d), t, "none", eps)  # the (M, C) computation below, on a constant
-        per = flat.data.reshape(positions)
-        out, scale = _reduce("cross_entropy", per, reduction)
-        probs = np.exp(_log_softmax_rows(rows2d))
-
-        def backward_nd(g):
-            grad = probs - (1.0 - eps) * _onehot(t, rows2d.shape[1]) - eps / rows2d.shape[1]
-            if scale is None:
-                grad *= g.reshape(-1)[:, None]
-            else:
-                grad *= scale * float(g)
-            grad = grad.reshape(positions[:1] + positions[1:] + (rows2d.shape[1],))
-            return (np.ascontiguousarray(np.moveaxis(grad, -1, 1)),)
-
-        return Tensor._from_op(out, (z,), backward_nd, "cross_entropy")
+        return _cross_entropy_nd(z, target, reduction, eps)
     n, c = zd.shape
     t = target.data if isinstance(target, Tensor) else target
     # fast path: int64 indices of the right shape, all in range; anything else gets _class_targets' checks
@@ -319,6 +301,30 @@ def cross_entropy(input, target, reduction: str = "mean", label_smoothing: float
         return (grad,)
 
     return Tensor._from_op(out, (z,), backward, "cross_entropy")
+
+
+def _cross_entropy_nd(z: Tensor, target, reduction: str, eps: float) -> Tensor:
+    """cross_entropy of (N, C, d1, ...) logits: every position is a row of C scores (its own function, so that
+    the usual (N, C) call does not create this path's closure cells)."""
+    zd = z.data
+    _check_logits("cross_entropy", zd)
+    _check_reduction("cross_entropy", reduction)
+    rows2d, t, positions = _rows_of_classes("cross_entropy", zd, target)
+    flat = cross_entropy(Tensor(rows2d), t, "none", eps)  # the (M, C) computation, on a constant
+    per = flat.data.reshape(positions)
+    out, scale = _reduce("cross_entropy", per, reduction)
+    probs = np.exp(_log_softmax_rows(rows2d))
+
+    def backward_nd(g):
+        grad = probs - (1.0 - eps) * _onehot(t, rows2d.shape[1]) - eps / rows2d.shape[1]
+        if scale is None:
+            grad *= g.reshape(-1)[:, None]
+        else:
+            grad *= scale * float(g)
+        grad = grad.reshape(positions[:1] + positions[1:] + (rows2d.shape[1],))
+        return (np.ascontiguousarray(np.moveaxis(grad, -1, 1)),)
+
+    return Tensor._from_op(out, (z,), backward_nd, "cross_entropy")
 
 
 def _log_softmax_rows(z: np.ndarray) -> np.ndarray:

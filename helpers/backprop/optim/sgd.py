@@ -36,10 +36,11 @@ class SGD(Optimizer):
         for p in group["params"]:  # plain SGD: p -= lr * grad, nothing else to remember
             grad = p.grad
             if grad is not None:
-                if grad.shape != p.data.shape:
+                data = p.data
+                if grad.shape != data.shape:
                     raise ValueError(f"SGD: gradient of shape {grad.shape} does not match its parameter "
-                                     f"of shape {p.data.shape}")
-                p.data -= lr * grad
+                                     f"of shape {data.shape}")
+                data -= lr * grad  # in place: the parameter's array is updated
 
     def _update(self, p, grad, group, state):
         mu = group["momentum"]
