@@ -82,13 +82,17 @@ def correct_submission(released_nb, instructor_nb):
     return nb
 
 
-def _assigned_names(region_lines):
+def _statements(region_lines):
+    """The top-level statements of a solution region ([] if it does not parse)."""
     try:
-        tree = ast.parse(textwrap.dedent("\n".join(region_lines)))
+        return ast.parse(textwrap.dedent("\n".join(region_lines))).body
     except SyntaxError:
         return []
+
+
+def _assigned_names(region_lines):
     names = []
-    for node in tree.body:
+    for node in _statements(region_lines):
         if isinstance(node, ast.Assign):
             names += [t.id for t in node.targets if isinstance(t, ast.Name)]
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name):
@@ -139,12 +143,8 @@ def read(path):
 
 def _constant_names(region_lines):
     """The names a region assigns if it assigns only literals (a quiz letter, a number worked out by hand); else []."""
-    try:
-        tree = ast.parse(textwrap.dedent("\n".join(region_lines)))
-    except SyntaxError:
-        return []
     names = []
-    for node in tree.body:
+    for node in _statements(region_lines):
         if not (isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets)):
             return []
         try:
