@@ -1,6 +1,6 @@
 """A class at once on the loopback JupyterHub: N students fetch 00_basics, run it (Validate runs the whole notebook
-in the student's own server) and submit, all at the same time. Prints wall time, time per student and the memory
-of each student's server.
+in the student's own server) and submit, all at the same time. Prints wall time, time per student, Validate's
+time, the memory of each student's server and of the whole machine, and the load average before and during.
 
     sudo .venv/bin/python benchmarks/hub_class.py --students 30        # or: make bench-hub N=30
 
@@ -15,6 +15,7 @@ import pwd
 import secrets
 import statistics
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,6 +38,26 @@ def rss_mb(uid):
         except (OSError, ValueError):
             continue
     return total / 1024
+
+
+def used_memory_gb():
+    """Memory in use on the whole machine (MemTotal - MemAvailable), GB: hub, proxy, servers and kernels included."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines() if ":" in line)
+    return (int(fields["MemTotal"].split()[0]) - int(fields["MemAvailable"].split()[0])) / 1024 ** 2
+
+
+class Sampler(threading.Thread):
+    """Samples the 1-minute load average and the machine's used memory every `every` seconds until stopped."""
+
+    def __init__(self, every=2.0):
+        super().__init__(daemon=True)
+        self.every, self.stop, self.load, self.memory = every, threading.Event(), [], []
+
+    def run(self):
+        while not self.stop.is_set():
+            self.load.append(os.getloadavg()[0])
+            self.memory.append(used_memory_gb())
+            self.stop.wait(self.every)
 
 
 def main(argv=None):
@@ -73,6 +94,7 @@ def main(argv=None):
         notebook = json.loads(nbformat.writes(mutate.correct_submission(
             mutate.read(hub.COURSE / hub.A / hub.NB), mutate.read(hub.SOLUTIONS / hub.A / hub.NB))))
         peak = {name: 0.0 for name in students}
+        validate_s = {}
 
         def one_student(name):
             """(seconds, None) once submitted, or (seconds, what went wrong): one student's failure (a kernel that
@@ -82,8 +104,10 @@ def main(argv=None):
                 assert hub.listed(hub.nbgrader(ctx, name, tokens[name], "fetch"), "fetched")
                 http.call("PUT", f"/user/{name}/api/contents/{hub.A}/{hub.NB}", tokens[name],
                           body={"type": "notebook", "format": "json", "content": notebook})
+                t_validate = time.monotonic()
                 checked = http.call("POST", f"/user/{name}/assignments/validate", tokens[name],
                                     form={"path": f"{hub.A}/{hub.NB}"})
+                validate_s[name] = time.monotonic() - t_validate
                 assert checked["success"] and not checked["value"].get("failed"), (name, checked)
                 peak[name] = max(peak[name], rss_mb(pwd.getpwnam(name).pw_uid))
                 hub.nbgrader(ctx, name, tokens[name], "submit")
@@ -91,10 +115,15 @@ def main(argv=None):
                 return time.monotonic() - begun, f"{name}: {type(exc).__name__}: {str(exc)[:200]}"
             return time.monotonic() - begun, None
 
+        memory_idle = used_memory_gb()
+        sampler = Sampler()
+        sampler.start()
         t = time.monotonic()
         with ThreadPoolExecutor(max_workers=len(students)) as pool:
             results = list(pool.map(one_student, students))
         wall = time.monotonic() - t
+        sampler.stop.set()
+        sampler.join()
         after = {name: rss_mb(pwd.getpwnam(name).pw_uid) for name in students}
         inbound = ctx["paths"]["exchange"] / ctx["course_id"] / "inbound"
         submitted = len([p for p in inbound.iterdir() if p.is_dir()])
@@ -110,9 +139,14 @@ def main(argv=None):
             ("per student who submitted, mean s", statistics.mean(done)),
             ("per student who submitted, slowest s", max(done)),
             ("wall s / students", wall / len(students)),
+            ("Validate alone, fastest s", min(validate_s.values(), default=nan)),
+            ("Validate alone, slowest s", max(validate_s.values(), default=nan)),
             ("server memory idle, mean MB", statistics.mean(idle.values())),
             ("server memory after validate, mean MB", statistics.mean([v for v in peak.values() if v] or [nan])),
             ("server memory at the end, mean MB", statistics.mean(after.values())),
+            ("machine's used memory, N idle servers GB", memory_idle),
+            ("machine's used memory, peak of the runs GB", max(sampler.memory, default=nan)),
+            ("load average, highest during the runs", max(sampler.load, default=nan)),
             ("submissions in inbound/", submitted),
             ("students who failed", len(failures))]
     for label, value in rows:

@@ -11,7 +11,8 @@ Usage (from the repository root, with the course's Python, e.g. `.venv/bin/pytho
 What it does: writes a small Jupyter config directory (inside the Python environment, never inside course/,
 which is generated) holding an `nbgrader_config.py` (course id and exchange directory, created if missing) and
 JupyterLab page config that hides the instructor-only nbgrader panels (Formgrader, Courses, Create Assignment)
-and the online news prompt;
+and the online news prompt; and runs every kernel (JupyterLab's and Validate's) over IPC sockets in the user's
+private runtime folder instead of loopback TCP ports, which kernels starting at once in a class can collide on;
 then starts `jupyter lab` with that directory on JUPYTER_CONFIG_PATH, adding `--allow-root` when run as root,
 and prints the URL with its token as the last line once the server answers.
 
@@ -53,9 +54,15 @@ INSTRUCTOR_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.formgrader",
     "nbgrader.server_extensions.course_list",
 )
+# Every kernel of a student's server and of Validate runs over IPC sockets in the user's private runtime folder, not
+# loopback TCP ports: jupyter_client picks free ports and releases them before the kernel binds them, which races
+# when a class starts many kernels at once (autograder/kernel_sockets.py names each kernel's sockets).
+KERNEL_TRANSPORT = "ipc"
+SERVER_KERNEL_MANAGER = "autograder.kernel_sockets.IPCKernelManager"
+VALIDATE_STARTUP_TIMEOUT_S = 30
 
 NBGRADER_CONFIG_TEMPLATE = '''\
-"""Student-side nbgrader config written by scripts/lab.py: course id and exchange directory."""
+"""Student-side nbgrader config written by scripts/lab.py: course id, exchange directory, Validate's kernel."""
 import os
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
@@ -68,6 +75,17 @@ c.Exchange.root = _exchange
 # Validate runs the notebook through a kernel client that cannot sleep through a reply that has already arrived
 # (backprop/steady_client.py: a lost wake-up otherwise costs a whole cell timeout).
 c.AsyncKernelManager.client_class = "backprop.steady_client.SteadyKernelClient"
+# Validate's kernel talks over IPC sockets, not loopback TCP ports (kernels starting at once in a class can collide
+# on a port), named afresh for every Validate (nbgrader reads this file each time) in this user's private runtime
+# folder: never in the assignment folder (autograder/kernel_sockets.py).
+from autograder.kernel_sockets import socket_prefix as _socket_prefix
+
+c.KernelManager.transport = {transport!r}
+c.KernelManager.ip = _socket_prefix()
+c.KernelManager.connection_file = c.KernelManager.ip + ".json"
+# A kernel not ready within this many seconds (e.g. one that hangs at start) ends Validate with nbclient's
+# "Kernel didn't respond" error instead of its default 60 s wait.
+c.Execute.startup_timeout = {startup_timeout!r}
 '''
 
 
@@ -81,12 +99,15 @@ def write_student_config(config_dir: Path, exchange: str, course_id: str = COURS
     config_dir = Path(config_dir)
     (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
     (config_dir / "nbgrader_config.py").write_text(
-        NBGRADER_CONFIG_TEMPLATE.format(course_id=course_id, env=EXCHANGE_ENV, exchange=exchange)
+        NBGRADER_CONFIG_TEMPLATE.format(course_id=course_id, env=EXCHANGE_ENV, exchange=exchange,
+                                        transport=KERNEL_TRANSPORT, startup_timeout=VALIDATE_STARTUP_TIMEOUT_S)
     )
     page_config = {"disabledExtensions": {name: True for name in INSTRUCTOR_LAB_PLUGINS + OFFLINE_LAB_PLUGINS}}
     _merge_json(config_dir / "labconfig" / "page_config.json", page_config)
     server_config = {
-        "ServerApp": {"jpserver_extensions": {name: False for name in INSTRUCTOR_SERVER_EXTENSIONS}}
+        "ServerApp": {"jpserver_extensions": {name: False for name in INSTRUCTOR_SERVER_EXTENSIONS}},
+        "MappingKernelManager": {"kernel_manager_class": SERVER_KERNEL_MANAGER},
+        "KernelManager": {"transport": KERNEL_TRANSPORT},
     }
     _merge_json(config_dir / "jupyter_server_config.json", server_config)
     return config_dir

@@ -66,6 +66,17 @@ def shared_answer_keys(tmp_path_factory):
     answer_key.build = build
 
 
+@pytest.fixture
+def short_runtime(monkeypatch):
+    """JUPYTER_RUNTIME_DIR in a short /tmp folder: IPC socket paths below pytest's tmp_path can exceed 107 bytes."""
+    import shutil
+
+    base = Path(tempfile.mkdtemp(prefix="bpk-", dir="/tmp"))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(base / "runtime"))
+    yield base / "runtime"
+    shutil.rmtree(base, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     """The repository root."""

@@ -8,7 +8,9 @@ write the notebook; the Lab page config: instructor panels only for the instruct
 its own tab). The instructor is root with `backprop-grade --exchange <class exchange>` (release, collect,
 autograde, feedback, export). Then: full and partial grades, each student fetches their own feedback, and a
 student cannot read a classmate's home, list inbound/, overwrite a classmate's submission or rename the course
-folder. The hub, every server it started and the accounts are removed at the end, also on failure.
+folder. JupyterLab's kernels (run through the kernel websocket) and Validate's run over IPC sockets in the
+student's own 0700 runtime folder, not loopback TCP ports. The hub, every server it started and the accounts are
+removed at the end, also on failure.
 
 Needs root, jupyterhub, configurable-http-proxy (npm), bubblewrap, useradd; skipped otherwise, saying which.
 """
@@ -22,6 +24,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -362,6 +365,78 @@ def listed(assignments, status=None):
     return [a for a in value if a.get("assignment_id") == A and (status is None or a.get("status") == status)]
 
 
+PROBE = """
+import ipykernel, json, os
+info = ipykernel.get_connection_info(unpack=True)
+info = {k: v for k, v in info.items() if k != "key"}
+info["connection_file"] = ipykernel.get_connection_file()
+info["cwd"] = os.getcwd()
+print(json.dumps(info))
+"""
+PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+
+
+def run_in_lab_kernel(ctx, name, token, code, timeout=120):
+    """Start a kernel in `name`'s JupyterLab and run `code` through the kernel websocket, as the browser does;
+    returns (kernel id, what it printed)."""
+    import asyncio
+    import uuid
+    from datetime import datetime, timezone
+
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    http = ctx["http"]
+    kernel = http.call("POST", f"/user/{name}/api/kernels", token, body={"name": "python3"})
+    url = http.base.replace("http://", "ws://", 1) + f"/user/{name}/api/kernels/{kernel['id']}/channels"
+
+    async def talk():
+        connection = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {token}"}))
+        msg_id = uuid.uuid4().hex
+        header = {"msg_id": msg_id, "msg_type": "execute_request", "username": name, "session": uuid.uuid4().hex,
+                  "version": "5.3", "date": datetime.now(timezone.utc).isoformat()}
+        await connection.write_message(json.dumps({
+            "header": header, "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True}}))
+        printed, replied, idle = [], None, False
+        while replied is None or not idle:           # the reply (shell) and every output before idle (iopub)
+            message = await asyncio.wait_for(connection.read_message(), timeout)
+            assert message is not None, "the kernel websocket closed"
+            message = json.loads(message)
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = message["msg_type"]
+            if kind == "stream":
+                printed.append(message["content"]["text"])
+            elif kind == "execute_reply":
+                replied = message["content"]
+            elif kind == "status" and message["content"]["execution_state"] == "idle":
+                idle = True
+        connection.close()
+        assert replied["status"] == "ok", replied
+        return "".join(printed)
+    return kernel["id"], asyncio.run(talk())
+
+
+def check_private_sockets(name, info, alive):
+    """The kernel `info` (its connection info, as it printed it) ran over IPC sockets in `name`'s own 0700 runtime
+    folder; they exist as sockets owned by `name` while the kernel runs (alive) and are gone after (not alive)."""
+    user = pwd.getpwnam(name)
+    runtime = Path(user.pw_dir) / ".local" / "share" / "jupyter" / "runtime"
+    assert info["transport"] == "ipc", info
+    assert Path(info["ip"]).parent == runtime and Path(info["connection_file"]).parent == runtime, info
+    assert Path(info["ip"]).name.startswith("ipc-"), info      # named by autograder/kernel_sockets.py
+    assert runtime.stat().st_uid == user.pw_uid and runtime.stat().st_mode & 0o777 == 0o700
+    for port in PORT_NAMES:
+        path = Path(f"{info['ip']}-{info[port]}")
+        assert len(bytes(path)) <= 107, path
+        if alive:
+            assert stat.S_ISSOCK(path.lstat().st_mode) and path.lstat().st_uid == user.pw_uid, path
+        else:
+            assert not path.exists(), f"{path} left behind"
+
+
 def test_a_class_on_jupyterhub(hub_class):
     ctx = hub_class
     t0 = time.monotonic()
@@ -400,6 +475,24 @@ def test_a_class_on_jupyterhub(hub_class):
             "@jupyter/nbgrader:create-assignment"} <= disabled[alice]
     assert "@jupyter/nbgrader:formgrader" in disabled[teacher]          # blank inside Lab under JupyterHub >= 4.1
     assert not {"@jupyter/nbgrader:course-list", "@jupyter/nbgrader:create-assignment"} & disabled[teacher]
+
+    # --- kernels run over IPC sockets in the student's own runtime folder, not loopback TCP ports ----------------
+    kernel_id, printed = run_in_lab_kernel(ctx, alice, tokens[alice], PROBE)      # JupyterLab's kernel
+    info = json.loads(printed)
+    check_private_sockets(alice, info, alive=True)
+    http.call("DELETE", f"/user/{alice}/api/kernels/{kernel_id}", tokens[alice], expect=(204,))
+    check_private_sockets(alice, info, alive=False)
+    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        PROBE + "open('sockets_probe.json', 'w').write(json.dumps(info))")])
+    http.call("PUT", f"/user/{bob}/api/contents/sockets_probe.ipynb", tokens[bob],
+              body={"type": "notebook", "format": "json", "content": json.loads(nbformat.writes(probe))})
+    checked = http.call("POST", f"/user/{bob}/assignments/validate", tokens[bob], form={"path": "sockets_probe.ipynb"})
+    assert checked["success"], checked                                            # Validate's kernel
+    bob_home = Path(pwd.getpwnam(bob).pw_dir)
+    info = json.loads((bob_home / "sockets_probe.json").read_text())
+    assert info["cwd"] == str(bob_home), info
+    check_private_sockets(bob, info, alive=False)
+    assert not [p for p in bob_home.iterdir() if p.name.startswith(("kernel-", "ipc-"))], list(bob_home.iterdir())
 
     # --- instructor (root) releases to the class exchange ------------------------------------------------------
     grade(["release", A, *common])

@@ -232,3 +232,28 @@ def test_exchange_sync_keeps_students_apart(tmp_path):
     assert sent == {"alice": [name]}
     assert sorted(p.name for p in (shared / course / "feedback" / "alice").iterdir()) == [name]
     assert [p.name for p in (shared / course / "feedback").iterdir()] == ["alice"]
+
+
+def test_the_hub_gives_students_and_instructors_kernels_over_ipc(tmp_path, short_runtime):
+    """The config folders setup_class.py writes for the hub (and the image, through the same function) run
+    JupyterLab's and Validate's kernels over IPC sockets, named per kernel in the user's private runtime folder."""
+    import json
+
+    from traitlets.config.loader import PyFileConfigLoader
+
+    sys.path.insert(0, str(SINGLE))
+    try:
+        import setup_class
+    finally:
+        sys.path.remove(str(SINGLE))
+    folders = setup_class.write_jupyter_configs(tmp_path / "etc", tmp_path / "exchange", "backprop-course")
+    assert set(folders) == {"student", "instructor"}
+    for role, folder in folders.items():
+        server = json.loads((folder / "jupyter_server_config.json").read_text())
+        assert server["KernelManager"]["transport"] == "ipc", role
+        assert server["MappingKernelManager"]["kernel_manager_class"] == "autograder.kernel_sockets.IPCKernelManager"
+        nbgrader = PyFileConfigLoader("nbgrader_config.py", path=str(folder)).load_config()
+        assert nbgrader.KernelManager.transport == "ipc", role
+        assert Path(nbgrader.KernelManager.ip).parent == short_runtime, role
+    image = (K8S / "Dockerfile").read_text()
+    assert "setup_class.write_jupyter_configs(" in image and "JUPYTER_CONFIG_PATH=/etc/backprop-course/student" in image

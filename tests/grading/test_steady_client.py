@@ -95,3 +95,37 @@ def test_grading_and_validate_use_the_steady_client(tmp_path):
     assert AsyncKernelManager(config=kernel_config()).client_factory is SteadyKernelClient  # tests, benchmarks
     client = manager.client()
     assert isinstance(client, SteadyKernelClient) and client.shell_channel_class is SteadySocketChannel
+
+
+def test_the_student_config_runs_validate_and_lab_kernels_over_private_ipc_sockets(tmp_path, short_runtime):
+    """Validate's kernel and JupyterLab's get IPC sockets (no TCP ports to collide on) in the private runtime folder,
+    a fresh name for every Validate (nbgrader reads its config file anew each time), and a startup timeout."""
+    import json
+
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.kernel_sockets import IPCKernelManager, is_private
+
+    runtime = short_runtime
+    spec = importlib.util.spec_from_file_location("lab_launcher", Path(__file__).parents[2] / "scripts" / "lab.py")
+    lab = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab)
+    config_dir = lab.write_student_config(tmp_path / "config", str(tmp_path / "exchange"))
+
+    def validate_config():
+        return PyFileConfigLoader("nbgrader_config.py", path=str(config_dir)).load_config()
+    first, second = validate_config(), validate_config()
+    assert first.KernelManager.transport == "ipc"
+    assert first.KernelManager.ip != second.KernelManager.ip                      # one name per Validate
+    assert first.KernelManager.connection_file == first.KernelManager.ip + ".json"
+    assert 0 < first.Execute.startup_timeout < 60                                 # nbclient's default is 60 s
+    manager = AsyncKernelManager(config=Config(first))                             # what nbclient builds
+    assert manager.transport == "ipc" and Path(manager.ip).parent == runtime and is_private(runtime)  # not the cwd
+
+    server = json.loads((config_dir / "jupyter_server_config.json").read_text())
+    assert server["KernelManager"]["transport"] == "ipc"
+    assert server["MappingKernelManager"]["kernel_manager_class"] == "autograder.kernel_sockets.IPCKernelManager"
+    lab_kernel = IPCKernelManager(config=Config(server), connection_file=str(runtime / "kernel-x.json"))
+    assert lab_kernel.transport == "ipc" and Path(lab_kernel.ip).parent == runtime
