@@ -160,17 +160,23 @@ def _identifiers(source):
     return set(re.findall(r"[A-Za-z_]\w*", source))
 
 
-def _reads(source):
-    """The names a cell may read: all its words, less those that appear only as plain assignment targets."""
+def _reads(source, prose=True):
+    """The names a cell may read: all its words, less those that appear only as plain assignment targets.
+
+    With ``prose=False`` the words of a probe's ``explain=`` / ``name=`` texts (feedback prose, never run) are left out.
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return _identifiers(source)
     stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store)}
-    in_strings = set().union(*(_identifiers(n.value) for n in ast.walk(tree)
-                               if isinstance(n, ast.Constant) and isinstance(n.value, str)))
-    return _identifiers(source) - (stored - loaded - in_strings)
+    texts = {id(k.value) for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg in ("explain", "name")}
+    strings = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    in_strings = set().union(*(_identifiers(n.value) for n in strings if prose or id(n) not in texts))
+    if prose:
+        return _identifiers(source) - (stored - loaded - in_strings)
+    return loaded | stored | in_strings | {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
 
 
 def mutant_units(instructor_nb):
@@ -181,13 +187,15 @@ def mutant_units(instructor_nb):
     than a region's own cell and its test cells reads its names (a cell that only sets them, like
     ``q1 = q2 = None`` before a quiz, reads nothing). Each test cell then still sees exactly one
     wrong answer, its own, so a shared mutant proves as much as separate ones at the cost of one notebook run.
+    That shared mutant rides along with another region's when their tests cannot see each other's (below).
     """
     tests_of = {gid: tests for gid, tests in graded_by(instructor_nb).items() if tests}
     solutions = solution_cells(instructor_nb)
     constants = {gid: names for gid in tests_of
                  if (names := _constant_names(split_region(solutions[gid])[1]))}
-    words = {cell.metadata.get("nbgrader", {}).get("grade_id") or f"#{i}": _reads(cell.source)
-             for i, cell in enumerate(instructor_nb.cells) if cell.cell_type == "code"}
+    cell_source = {cell.metadata.get("nbgrader", {}).get("grade_id") or f"#{i}": cell.source
+                   for i, cell in enumerate(instructor_nb.cells) if cell.cell_type == "code"}
+    words = {cid: _reads(source) for cid, source in cell_source.items()}
 
     def separable(gid):
         own = {gid, *tests_of[gid]}
@@ -202,4 +210,12 @@ def mutant_units(instructor_nb):
             units.append([gid])
         elif gid == shared[0]:
             units.append(shared)
+    # The shared literal mutant also rides along with the first other mutant when the literals' test cells read
+    # nothing that another solution cell mentions: the other wrong region cannot change what they check, and
+    # (``separable``) no other cell reads the literals, so the other region's tests cannot see them either.
+    others = set().union(*(_identifiers(source) for gid, source in solutions.items() if gid not in shared))
+    rides = shared and all(not _reads(cell_source[t], prose=False) & others for gid in shared for t in tests_of[gid])
+    if rides and len(units) > 1:
+        units.remove(shared)
+        units[0] = units[0] + shared
     return units
