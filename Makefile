@@ -79,8 +79,10 @@ hub-deps:
 	  echo "hub-deps: configurable-http-proxy $$(configurable-http-proxy --version)"; \
 	else echo "hub-deps: skipped (needs root and npm): npm install -g configurable-http-proxy@5.3.0"; fi
 
+# Three workers on two cores: the grading scenarios, the browser and the hub tests spend much of their time waiting
+# (timeouts they provoke on purpose, pages, servers starting), and a third worker keeps both cores busy meanwhile.
 test: venv-dev browser-deps sandbox-deps db-deps hub-deps
-	$(PY) -m pytest -n 2 --dist loadgroup --durations=10 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 3 --dist loadgroup --durations=10 $(PYTEST_ARGS)
 
 check: venv-dev
 	$(PY) -m pytest -n 2 -m "not slow and not browser" $(PYTEST_ARGS)

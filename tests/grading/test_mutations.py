@@ -29,7 +29,7 @@ KINDS = ("perturbed",)
 # no notebook is graded twice with the same mutant): an assignment costs one notebook run per region, in
 # (most regions in one notebook) submissions.
 # Each assignment's mutants are graded together in one autograde run (--jobs), so the tests of one assignment
-# share an xdist group (`make test` runs pytest with --dist loadgroup): two assignments are graded at once.
+# share an xdist group (`make test` runs pytest with --dist loadgroup): up to three assignments are graded at once.
 
 
 def regions_of(path):
