@@ -4,8 +4,8 @@ Used by the mutation check (every graded cell must lose its points when the solu
 the simulated-class tests. Generic: works on any notebook with '### BEGIN SOLUTION' / '### END SOLUTION' regions.
 """
 import ast
-import re
 import copy
+import re
 import textwrap
 
 import nbformat

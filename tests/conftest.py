@@ -66,6 +66,18 @@ def shared_answer_keys(tmp_path_factory):
     answer_key.build = build
 
 
+@pytest.fixture(scope="session")
+def lab():
+    """scripts/lab.py loaded as a module (it is a script, not part of a package): its config writers and helpers."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "lab.py"
+    spec = importlib.util.spec_from_file_location("lab_launcher", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture
 def short_runtime(monkeypatch):
     """JUPYTER_RUNTIME_DIR in a short /tmp folder: IPC socket paths below pytest's tmp_path can exceed 107 bytes."""

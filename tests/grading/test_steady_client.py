@@ -5,7 +5,6 @@ edge-triggered descriptor is drained behind the event loop's back (reading ZMQ_E
 socket, as a stray libzmq call does), so the reply waits in the socket while the descriptor says nothing.
 """
 import asyncio
-import importlib.util
 import select
 import time
 from pathlib import Path
@@ -73,15 +72,12 @@ def test_get_msg_still_times_out_when_nothing_comes():
     asyncio.run(main())
 
 
-def test_grading_and_validate_use_the_steady_client(tmp_path):
+def test_grading_and_validate_use_the_steady_client(tmp_path, lab):
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
     from autograder.execute import MAX_MESSAGE_BYTES, capped_client
 
-    spec = importlib.util.spec_from_file_location("lab_launcher", Path(__file__).parents[2] / "scripts" / "lab.py")
-    lab = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(lab)
 
     assert issubclass(capped_client(MAX_MESSAGE_BYTES), SteadyKernelClient)  # grading and the self-check
     config_file = lab.write_student_config(tmp_path, str(tmp_path / "exchange")) / "nbgrader_config.py"
@@ -97,7 +93,7 @@ def test_grading_and_validate_use_the_steady_client(tmp_path):
     assert isinstance(client, SteadyKernelClient) and client.shell_channel_class is SteadySocketChannel
 
 
-def test_the_student_config_runs_validate_and_lab_kernels_over_private_ipc_sockets(tmp_path, short_runtime):
+def test_the_student_config_runs_validate_and_lab_kernels_over_private_ipc_sockets(tmp_path, short_runtime, lab):
     """Validate's kernel and JupyterLab's get IPC sockets (no TCP ports to collide on) in the private runtime folder,
     a fresh name for every Validate (nbgrader reads its config file anew each time), and a startup timeout."""
     import json
@@ -109,9 +105,6 @@ def test_the_student_config_runs_validate_and_lab_kernels_over_private_ipc_socke
     from autograder.kernel_sockets import IPCKernelManager, is_private
 
     runtime = short_runtime
-    spec = importlib.util.spec_from_file_location("lab_launcher", Path(__file__).parents[2] / "scripts" / "lab.py")
-    lab = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(lab)
     config_dir = lab.write_student_config(tmp_path / "config", str(tmp_path / "exchange"))
 
     def validate_config():

@@ -4,7 +4,6 @@ socket paths are its own, in a private 0700 folder, short enough for a Unix sock
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -25,13 +24,6 @@ PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 # Kernels of each kind (JupyterLab-style and Validate-style) started at once: enough to show that names never clash
 # and nothing lands in the students' folders; the N=30 hub benchmark is the load test (docs/run-a-class.md).
 KERNELS_PER_KIND = 4
-
-
-def load_lab():
-    spec = importlib.util.spec_from_file_location("lab_launcher", REPO / "scripts" / "lab.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def longest_socket(folder: Path) -> int:
@@ -118,10 +110,9 @@ def is_socket(path: str) -> bool:
 
 
 @pytest.mark.slow
-def test_8_kernels_started_at_once_get_ready_on_sockets_of_their_own(tmp_path, short_home):
+def test_8_kernels_started_at_once_get_ready_on_sockets_of_their_own(tmp_path, short_home, lab):
     """4 server kernels and 4 Validate kernels, each from its own process, all started together with the student
     config in one user's runtime folder; every kernel reports its own sockets and waits until all have."""
-    lab = load_lab()
     config_dir = lab.write_student_config(tmp_path / "config", str(tmp_path / "exchange"))
     report = tmp_path / "report"
     report.mkdir()

@@ -1,7 +1,6 @@
 """scripts/lab.py as a student starts it: the work copy of course/ and the URL line printed at the end."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import socket
@@ -17,15 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 LAB = REPO / "scripts" / "lab.py"
 
 
-def load_lab():
-    spec = importlib.util.spec_from_file_location("lab_launcher", LAB)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_work_copy_adds_new_notebooks_and_never_overwrites_answers(tmp_path):
-    lab = load_lab()
+def test_work_copy_adds_new_notebooks_and_never_overwrites_answers(tmp_path, lab):
     course, work = tmp_path / "course", tmp_path / "work"
     (course / "00_basics" / ".ipynb_checkpoints").mkdir(parents=True)
     (course / "00_basics" / "00_basics.ipynb").write_text("blank v1")
